@@ -1,0 +1,52 @@
+// Small assertions for the end-to-end checks: one HTTP exchange, compared exactly.
+import { isDeepStrictEqual } from "node:util";
+
+export class CheckFailed extends Error {}
+
+export interface Expected {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Sends `METHOD /path` (with a JSON body if given), checks status, body and headers. */
+export async function expectJson(
+  baseUrl: string,
+  request: string,
+  expected: Expected,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<unknown> {
+  const [method = "GET", path = "/"] = request.split(" ");
+  const response = await fetch(new URL(path, baseUrl), {
+    method,
+    headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  const actual = text ? safeParse(text) : undefined;
+  const problems: string[] = [];
+  if (response.status !== expected.status)
+    problems.push(`status ${response.status}, expected ${expected.status}`);
+  if (expected.body !== undefined && !isDeepStrictEqual(actual, expected.body)) {
+    problems.push(`body ${text}, expected ${JSON.stringify(expected.body)}`);
+  }
+  for (const [name, value] of Object.entries(expected.headers ?? {})) {
+    const got = response.headers.get(name);
+    if (got !== value) problems.push(`header ${name}: ${got}, expected ${value}`);
+  }
+  if (problems.length > 0) throw new CheckFailed(`${request}: ${problems.join("; ")}`);
+  console.log(
+    `ok   ${request} -> ${response.status}${expected.headers ? ` ${JSON.stringify(expected.headers)}` : ""}`,
+  );
+  return actual;
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,93 @@
+// Typed configuration from environment variables (12-factor), parsed once at start.
+// One TypeBox schema per command gives the parser, the types and the `--help` text.
+import { type Static, type TObject, type TSchema, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+
+export { Type as T };
+
+/** A bad environment variable: the message names it and what it accepts. */
+export class ConfigError extends Error {}
+
+/** Parses `env` against `schema`: converts strings, applies defaults, rejects bad values. */
+export function readConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv = process.env) {
+  const raw: Record<string, unknown> = {};
+  for (const name of Object.keys(schema.properties)) {
+    const value = env[name];
+    if (value !== undefined && value !== "") raw[name] = value;
+  }
+  const config = Value.Default(schema, Value.Convert(schema, raw));
+  const problems = [...Value.Errors(schema, config)].map((error) => {
+    const name = error.path.split("/")[1] ?? error.path;
+    const property = schema.properties[name];
+    return `${name}=${JSON.stringify(raw[name] ?? "")}: expected ${accepts(property ?? error.schema)}`;
+  });
+  if (problems.length > 0)
+    throw new ConfigError(`invalid configuration\n  ${problems.join("\n  ")}`);
+  return config as Static<S>;
+}
+
+/** The `--help` lines for a schema: name, default and description of each variable. */
+export function describeConfig(schema: TObject): string {
+  const rows = Object.entries(schema.properties).map(([name, property]) => {
+    const fallback = property.default === undefined ? "" : ` (default ${property.default})`;
+    return [name, `${property.description ?? accepts(property)}${fallback}`] as const;
+  });
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`).join("\n");
+}
+
+function accepts(schema: TSchema): string {
+  if (schema.anyOf) return (schema.anyOf as TSchema[]).map(accepts).join(" or ");
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
+  const bounds = [
+    schema.minimum === undefined ? "" : `>= ${schema.minimum}`,
+    schema.exclusiveMinimum === undefined ? "" : `> ${schema.exclusiveMinimum}`,
+    schema.maximum === undefined ? "" : `<= ${schema.maximum}`,
+    schema.minLength ? "non-empty" : "",
+    schema.pattern ? `matching ${schema.pattern}` : "",
+  ].filter(Boolean);
+  const kind = schema.type === "integer" ? "an integer" : `a ${schema.type ?? "value"}`;
+  return bounds.length > 0 ? `${kind} ${bounds.join(", ")}` : kind;
+}
+
+// Variables shared by commands.
+export const port = (fallback = 8080) =>
+  Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: fallback,
+    description: "TCP port to listen on",
+  });
+export const seconds = (fallback: number, description: string) =>
+  Type.Number({
+    exclusiveMinimum: 0,
+    default: fallback,
+    description: `${description}, in seconds`,
+  });
+export const url = (fallback: string | undefined, description: string) =>
+  Type.String({
+    pattern: "^https?://",
+    default: fallback,
+    description: `${description} (http:// or https:// URL)`,
+  });
+
+export const loggingEnv = {
+  LOG_LEVEL: Type.Union(
+    ["debug", "info", "warn", "error"].map((level) => Type.Literal(level)),
+    { default: "info", description: "debug, info, warn or error" },
+  ),
+  LOG_FORMAT: Type.Union(
+    ["auto", "json", "text"].map((format) => Type.Literal(format)),
+    { default: "auto", description: "json, text, or auto (text on a terminal)" },
+  ),
+};
+
+export const serverEnv = {
+  PORT: port(),
+  SHUTDOWN_DELAY_SECONDS: Type.Number({
+    minimum: 0,
+    default: 3,
+    description: "after SIGTERM, seconds to answer /readyz 503 before closing the listener",
+  }),
+  ...loggingEnv,
+};

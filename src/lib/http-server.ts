@@ -1,0 +1,166 @@
+// The HTTP server kit every command uses: /healthz, /readyz, /metrics, request metrics,
+// JSON errors for bad input (400/404/413/422, never a 500 for a client's mistake),
+// and a graceful stop on SIGTERM: readiness 503 first, in-flight requests finish, exit 0.
+import { type AnyElysia, Elysia, ParseError, ValidationError } from "elysia";
+import { onStop, sleep, stopping } from "./lifecycle";
+import type { Logger } from "./log";
+import { recordRequest, register } from "./metrics";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+// Bun's own limit stays above ours so that oversized bodies get our JSON 413, not a bare one.
+const HARD_BODY_LIMIT = 1024 * 1024;
+
+/** An error a handler throws to answer with a given status and JSON body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** A readiness check: resolves to null when usable, or to the reason it is not. */
+export type ReadinessCheck = () => Promise<string | null> | string | null;
+
+export interface ServerOptions {
+  log: Logger;
+  /** Dependencies that must be usable before the server takes traffic. */
+  readiness?: Record<string, ReadinessCheck>;
+}
+
+export function createServer({ log, readiness = {} }: ServerOptions) {
+  const startedAt = new WeakMap<Request, number>();
+  const state = { draining: false };
+  stopping.addEventListener("abort", () => {
+    state.draining = true;
+  });
+
+  return new Elysia({ serve: { maxRequestBodySize: HARD_BODY_LIMIT } })
+    .onRequest(({ request, set }) => {
+      startedAt.set(request, performance.now());
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > MAX_BODY_BYTES) {
+        set.status = 413;
+        return { error: tooLarge(`${length} bytes`) };
+      }
+    })
+    .onParse({ as: "global" }, async ({ request }) => {
+      // A chunked body declares no length: read it here, within the limit, as JSON.
+      if (request.headers.has("content-length") || !request.body) return;
+      const text = await request.text();
+      if (text.length > MAX_BODY_BYTES) throw new HttpError(413, tooLarge("a chunked body"));
+      try {
+        return JSON.parse(text);
+      } catch (error) {
+        throw new ParseError(error as Error);
+      }
+    })
+    .onAfterResponse({ as: "global" }, ({ request, route, set }) => {
+      const started = startedAt.get(request);
+      if (started === undefined) return;
+      const status = typeof set.status === "number" ? set.status : 200;
+      recordRequest(
+        request.method,
+        route || "unmatched",
+        status,
+        (performance.now() - started) / 1000,
+      );
+    })
+    .onError({ as: "global" }, ({ code, error, set, request, path }) => {
+      const root = rootCause(error);
+      if (root instanceof HttpError) {
+        set.status = root.status;
+        return { error: root.message, ...root.details };
+      }
+      switch (code) {
+        case "PARSE":
+          set.status = 400;
+          return { error: `malformed JSON body: ${parseProblem(root, request)}` };
+        case "VALIDATION":
+          set.status = 422;
+          return validationBody(error);
+        case "NOT_FOUND":
+          set.status = 404;
+          return { error: `no route for ${request.method} ${path}` };
+        default: {
+          const status = "status" in error && typeof error.status === "number" ? error.status : 500;
+          set.status = status;
+          if (status >= 500) log.error("request failed", { method: request.method, path, error });
+          return { error: status >= 500 ? "internal error" : messageOf(error) };
+        }
+      }
+    })
+    .get("/healthz", () => ({ status: "ok" }))
+    .get("/readyz", async ({ set }) => {
+      if (state.draining) {
+        set.status = 503;
+        return { status: "stopping" };
+      }
+      const results = await Promise.all(
+        Object.entries(readiness).map(async ([name, check]) => [name, (await check()) ?? "ok"]),
+      );
+      const ready = results.every(([, result]) => result === "ok");
+      set.status = ready ? 200 : 503;
+      return { status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) };
+    })
+    .get("/metrics", async ({ set }) => {
+      set.headers["content-type"] = register.contentType;
+      return register.metrics();
+    });
+}
+
+function tooLarge(size: string) {
+  return `request body too large: ${size}, the limit is ${MAX_BODY_BYTES} bytes`;
+}
+
+function messageOf(error: unknown) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The innermost `cause` of an error: Elysia wraps what parse hooks throw. */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current;
+}
+
+function parseProblem(root: unknown, request: Request) {
+  if (!request.body || request.headers.get("content-length") === "0") return "the body is empty";
+  return root instanceof Error && !(root instanceof ParseError) ? root.message : "it could not be parsed";
+}
+
+/** 422 body naming each wrong field: `{ error, fields: [{ field, problem }] }`. */
+function validationBody(error: ValidationError | Error) {
+  if (!(error instanceof ValidationError)) return { error: error.message };
+  const fields = error.all.map((issue) => ({
+    field:
+      "path" in issue && issue.path ? issue.path.replace(/^\//, "").replaceAll("/", ".") : "(body)",
+    problem: issue.summary ?? issue.message,
+  }));
+  const where = fields.map((f) => f.field).join(", ");
+  return { error: `invalid ${error.type}: ${where}`, fields };
+}
+
+export interface ListenOptions {
+  port: number;
+  hostname?: string;
+  log: Logger;
+  /** After SIGTERM, how long /readyz answers 503 before the listener closes. */
+  shutdownDelaySeconds: number;
+}
+
+/** Starts listening and registers the graceful stop; resolves with the bound port. */
+export function listen(app: AnyElysia, options: ListenOptions) {
+  app.listen({ port: options.port, hostname: options.hostname ?? "0.0.0.0" });
+  const port = app.server?.port ?? options.port;
+  options.log.info("listening", { port });
+  onStop(async () => {
+    // Endpoints controllers need a moment to see the 503 and take the pod out of rotation.
+    await sleep(options.shutdownDelaySeconds * 1000, new AbortController().signal);
+    await app.stop(false);
+    options.log.info("drained", { port });
+  });
+  return port;
+}

@@ -1,0 +1,47 @@
+// Structured logs: one JSON object per line on stdout, readable text on a terminal.
+export type Level = "debug" | "info" | "warn" | "error";
+export type Fields = Record<string, unknown>;
+
+const rank: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const settings = { level: "info" as Level, text: Boolean(process.stdout.isTTY) };
+
+export function configureLogging(options: { LOG_LEVEL: Level | string; LOG_FORMAT: string }) {
+  settings.level = options.LOG_LEVEL as Level;
+  settings.text =
+    options.LOG_FORMAT === "text" ||
+    (options.LOG_FORMAT === "auto" && Boolean(process.stdout.isTTY));
+}
+
+export interface Logger {
+  debug(msg: string, fields?: Fields): void;
+  info(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  error(msg: string, fields?: Fields): void;
+}
+
+export function createLogger(component: string): Logger {
+  const write = (level: Level) => (msg: string, fields?: Fields) => {
+    if (rank[level] < rank[settings.level]) return;
+    const time = new Date().toISOString();
+    const line = settings.text
+      ? formatText(time, level, component, msg, fields)
+      : JSON.stringify({ time, level, component, msg, ...fields }, replaceErrors);
+    process.stdout.write(`${line}\n`);
+  };
+  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+}
+
+/** Errors turn into their message (JSON.stringify would print `{}`). */
+function replaceErrors(_key: string, value: unknown) {
+  return value instanceof Error ? value.message : value;
+}
+
+function formatText(time: string, level: Level, component: string, msg: string, fields?: Fields) {
+  const extra = Object.entries(fields ?? {})
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === "string" ? value : JSON.stringify(value, replaceErrors)}`,
+    )
+    .join(" ");
+  return `${time.slice(11, 23)} ${level.toUpperCase().padEnd(5)} [${component}] ${msg}${extra ? ` ${extra}` : ""}`;
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bun
+// `demo <command>`: the one binary behind every workload. The dispatch table, nothing else.
+import { check } from "./check/command";
+import { echoClient } from "./echo/client";
+import { echoServer } from "./echo/server";
+import { type Command, dispatch } from "./lib/command";
+import { localStack } from "./local-stack";
+import { version } from "./version";
+
+const commands: Record<string, Command> = {
+  "echo-server": echoServer,
+  "echo-client": echoClient,
+  check,
+  all: localStack,
+  version,
+} as Record<string, Command>;
+
+const code = await dispatch(commands, process.argv.slice(2));
+if (code !== undefined) process.exit(code);
