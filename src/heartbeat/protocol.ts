@@ -1,0 +1,53 @@
+// The wire format between heartbeat clients and the server: one schema per report, used by
+// the server to validate (400/422 on bad input) and by the client and the bench to send.
+import { type Static, t } from "elysia";
+
+// Ids become Prometheus label values and dashboard text: keep them to what Kubernetes
+// names (pods, nodes) and hostnames use.
+const id = (description: string) =>
+  t.String({ minLength: 1, maxLength: 253, pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$", description });
+const nonNegative = (description: string) => t.Number({ minimum: 0, description });
+const orNull = (description: string) => t.Union([nonNegative(description), t.Null()]);
+
+export const Heartbeat = t.Object({
+  clientId: id("who is beating: CLIENT_ID, else the pod, node or host name"),
+  bootId: t.String({ minLength: 1, maxLength: 64, description: "new on every client start" }),
+  seq: t.Integer({ minimum: 0, description: "counts up from 1 within one boot" }),
+  sentAt: nonNegative("client clock at sending, epoch milliseconds"),
+  intervalSeconds: t.Optional(
+    t.Number({
+      exclusiveMinimum: 0,
+      maximum: 3600,
+      description: "the client's beat interval; the server judges lateness by it",
+    }),
+  ),
+  node: t.Optional(t.String({ maxLength: 253, description: "the node the client runs on" })),
+});
+export type Heartbeat = Static<typeof Heartbeat>;
+
+export const MetricsReport = t.Object({
+  clientId: Heartbeat.properties.clientId,
+  bootId: Heartbeat.properties.bootId,
+  sentAt: Heartbeat.properties.sentAt,
+  node: t.Object({
+    cpuPercent: t.Number({ minimum: 0, maximum: 100, description: "busy share of all cores" }),
+    memoryUsedBytes: nonNegative("total minus available memory"),
+    memoryTotalBytes: nonNegative("physical memory"),
+  }),
+  container: t.Object({
+    cgroup: t.Union([t.Literal("v2"), t.Literal("v1"), t.Literal("none")]),
+    cpuPercent: orNull("CPU used since the last report, percent of one core"),
+    memoryBytes: orNull("working set: usage minus inactive file cache"),
+    memoryLimitBytes: orNull("memory limit, null when unlimited"),
+  }),
+});
+export type MetricsReport = Static<typeof MetricsReport>;
+
+/** The server's answer to a heartbeat. */
+export interface HeartbeatAck {
+  clientId: string;
+  seq: number;
+  state: "UP";
+  /** What this beat meant to the server. */
+  event: "registered" | "beat" | "reconnected" | "restarted";
+}

@@ -1,0 +1,283 @@
+// The failure detector: what the server knows about each client, judged by one sweep over
+// all of them (never a timer per client). Time comes from an injected clock, so tests can
+// drive it beat by beat.
+//
+// Beat k after the last one is due at lastSeen + k x interval and counts as missed once it
+// is a quarter interval overdue, so +-20 % jitter never counts as a miss:
+//   UP    no beat missed
+//   LATE  one or two beats missed
+//   LOST  three consecutive beats missed (3.25 intervals of silence): logged, then logged
+//         again every `lostRepeatMs` until the client returns or is forgotten
+// A LOST client's next beat brings it back UP, logged as a reconnection with its downtime.
+// A new boot id is a restart: logged as one, never as a loss. For three server intervals
+// after the server starts nobody is declared LOST (the grace a restarted server gives).
+// A client silent for `forgetAfterMs` is forgotten: gone from /clients, the dashboard and
+// the Prometheus series.
+
+import type { Logger } from "../lib/log";
+import { History } from "./history";
+import type { Heartbeat, HeartbeatAck, MetricsReport } from "./protocol";
+
+export type State = "UP" | "LATE" | "LOST";
+export type ClientEvent =
+  | "registered"
+  | "late"
+  | "lost"
+  | "reconnected"
+  | "restarted"
+  | "forgotten";
+
+/** Milliseconds since the epoch; the server's is monotonic (see `monotonicNow`). */
+export type Clock = () => number;
+
+/** Epoch milliseconds that never jump back with NTP: detection must not see a time warp. */
+export const monotonicNow: Clock = () => performance.timeOrigin + performance.now();
+
+/** Beats missed after `ageMs` of silence: beat k counts once it is a quarter interval late. */
+export const missedBeats = (ageMs: number, intervalMs: number) =>
+  Math.max(0, Math.floor((ageMs - intervalMs / 4) / intervalMs));
+
+export const LOST_AFTER_MISSED = 3;
+
+export const HISTORY_FIELDS = [
+  "at",
+  "nodeCpuPercent",
+  "nodeMemoryPercent",
+  "containerCpuPercent",
+  "containerMemoryBytes",
+] as const;
+
+export interface Client {
+  id: string;
+  node: string | undefined;
+  bootId: string;
+  seq: number;
+  intervalMs: number;
+  state: State;
+  missed: number;
+  firstSeen: number;
+  lastSeen: number;
+  stateSince: number;
+  nextLostLogAt: number;
+  lostCount: number;
+  restarts: number;
+  metrics: (MetricsReport & { receivedAt: number }) | undefined;
+  history: History<typeof HISTORY_FIELDS>;
+}
+
+export interface RegistryOptions {
+  /** The server's interval: for clients that announce none, and the startup grace. */
+  intervalMs: number;
+  lostRepeatMs?: number;
+  forgetAfterMs?: number;
+  historySize?: number;
+  now?: Clock;
+  log: Logger;
+  /** Told of every client that changed (or was forgotten), for the dashboard stream. */
+  onChange?: (clientId: string) => void;
+  /** Told of every transition worth counting, for Prometheus. */
+  onEvent?: (event: ClientEvent) => void;
+}
+
+export class Registry {
+  readonly clients = new Map<string, Client>();
+  readonly startedAt: number;
+  readonly now: Clock;
+  private readonly options: Required<Omit<RegistryOptions, "now" | "log">> & { log: Logger };
+
+  constructor({ now = monotonicNow, ...options }: RegistryOptions) {
+    this.now = now;
+    this.startedAt = now();
+    this.options = {
+      lostRepeatMs: 10_000,
+      forgetAfterMs: 600_000,
+      historySize: 30,
+      onChange: () => {},
+      onEvent: () => {},
+      ...options,
+    };
+  }
+
+  /** Records a heartbeat; the answer says what it meant (new client, return, restart). */
+  beat(beat: Heartbeat): HeartbeatAck {
+    const { client, event } = this.seen(beat.clientId, beat.bootId, beat.intervalSeconds);
+    client.seq = Math.max(client.seq, beat.seq);
+    if (beat.node) client.node = beat.node;
+    return { clientId: client.id, seq: beat.seq, state: "UP", event };
+  }
+
+  /** Records a CPU/memory report; it proves the client alive as a heartbeat does. */
+  report(report: MetricsReport) {
+    const { client } = this.seen(report.clientId, report.bootId, undefined);
+    const now = client.lastSeen;
+    client.metrics = { ...report, receivedAt: now };
+    const { node, container } = report;
+    client.history.push([
+      now,
+      node.cpuPercent,
+      node.memoryTotalBytes > 0 ? (100 * node.memoryUsedBytes) / node.memoryTotalBytes : Number.NaN,
+      container.cpuPercent ?? Number.NaN,
+      container.memoryBytes ?? Number.NaN,
+    ]);
+  }
+
+  /** One pass over every client: counts missed beats, declares LOST, repeats, forgets. */
+  sweep() {
+    const now = this.now();
+    const { log, lostRepeatMs, forgetAfterMs } = this.options;
+    const graceOver = now >= this.startedAt + LOST_AFTER_MISSED * this.options.intervalMs;
+    for (const client of this.clients.values()) {
+      const silentMs = now - client.lastSeen;
+      const missed = missedBeats(silentMs, client.intervalMs);
+      if (missed !== client.missed) {
+        client.missed = missed;
+        this.options.onChange(client.id);
+      }
+      if (client.state === "LOST") {
+        if (silentMs >= forgetAfterMs) {
+          this.clients.delete(client.id);
+          log.info("client forgotten", { ...this.describe(client, now), forgetAfterMs });
+          this.emit("forgotten", client);
+        } else if (now >= client.nextLostLogAt) {
+          log.warn("client still lost", this.describe(client, now));
+          // Steady repeats even if a sweep ran late, but never a burst to catch up.
+          client.nextLostLogAt = Math.max(client.nextLostLogAt + lostRepeatMs, now + 1);
+        }
+      } else if (missed >= LOST_AFTER_MISSED && graceOver) {
+        this.enter(client, "LOST", now);
+        client.lostCount += 1;
+        client.nextLostLogAt = now + lostRepeatMs;
+        log.warn("client lost", this.describe(client, now));
+        this.emit("lost", client);
+      } else if (missed >= 1 && client.state === "UP") {
+        this.enter(client, "LATE", now);
+        log.debug("client late", this.describe(client, now));
+        this.emit("late", client);
+      }
+    }
+  }
+
+  /** Marks a client alive now; registers it, or tells a return or a restart apart. */
+  private seen(id: string, bootId: string, intervalSeconds: number | undefined) {
+    const now = this.now();
+    const intervalMs = intervalSeconds ? intervalSeconds * 1000 : this.options.intervalMs;
+    const { log } = this.options;
+    let client = this.clients.get(id);
+    let event: HeartbeatAck["event"] = "beat";
+    if (!client) {
+      client = this.create(id, bootId, intervalMs, now);
+      event = "registered";
+      log.info("client registered", { clientId: id, bootId, intervalSeconds: intervalMs / 1000 });
+    } else {
+      const downtimeSeconds = round((now - client.lastSeen) / 1000);
+      const restarted = bootId !== client.bootId;
+      if (client.state === "LOST") {
+        event = "reconnected";
+        const fields = { clientId: id, downtimeSeconds, missed: client.missed, restarted };
+        log.info("client reconnected", fields);
+      } else if (restarted) {
+        event = "restarted";
+        log.info("client restarted", {
+          clientId: id,
+          downtimeSeconds,
+          previousBootId: client.bootId,
+          bootId,
+        });
+      }
+      if (restarted) {
+        client.restarts += 1;
+        client.bootId = bootId;
+        client.seq = 0;
+      }
+      if (client.state !== "UP") this.enter(client, "UP", now);
+    }
+    if (intervalSeconds) client.intervalMs = intervalMs;
+    client.lastSeen = now;
+    client.missed = 0;
+    this.options.onChange(id);
+    if (event !== "beat") this.emit(event, client);
+    return { client, event };
+  }
+
+  private create(id: string, bootId: string, intervalMs: number, now: number): Client {
+    const client: Client = {
+      id,
+      node: undefined,
+      bootId,
+      seq: 0,
+      intervalMs,
+      state: "UP",
+      missed: 0,
+      firstSeen: now,
+      lastSeen: now,
+      stateSince: now,
+      nextLostLogAt: 0,
+      lostCount: 0,
+      restarts: 0,
+      metrics: undefined,
+      history: new History(HISTORY_FIELDS, this.options.historySize),
+    };
+    this.clients.set(id, client);
+    return client;
+  }
+
+  private enter(client: Client, state: State, now: number) {
+    client.state = state;
+    client.stateSince = now;
+    this.options.onChange(client.id);
+  }
+
+  private emit(event: ClientEvent, client: Client) {
+    this.options.onEvent(event);
+    if (event === "forgotten") this.options.onChange(client.id);
+  }
+
+  /** The log fields of a LOST client: who, since when, and what it last reported. */
+  private describe(client: Client, now: number) {
+    const metrics = client.metrics;
+    return {
+      clientId: client.id,
+      node: client.node,
+      lastSeen: new Date(client.lastSeen).toISOString(),
+      silentSeconds: round((now - client.lastSeen) / 1000),
+      missed: client.missed,
+      lastMetrics: metrics && {
+        reportedAt: new Date(metrics.receivedAt).toISOString(),
+        nodeCpuPercent: round(metrics.node.cpuPercent),
+        nodeMemoryUsedBytes: metrics.node.memoryUsedBytes,
+        containerCpuPercent: metrics.container.cpuPercent && round(metrics.container.cpuPercent),
+        containerMemoryBytes: metrics.container.memoryBytes,
+      },
+    };
+  }
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+/** A client as `GET /clients` and the dashboard show it. */
+export function clientView(client: Client, now: number, withHistory = false) {
+  const metrics = client.metrics;
+  return {
+    clientId: client.id,
+    node: client.node ?? null,
+    state: client.state,
+    lastSeen: new Date(client.lastSeen).toISOString(),
+    lastSeenAgeSeconds: round((now - client.lastSeen) / 1000),
+    missed: client.missed,
+    intervalSeconds: client.intervalMs / 1000,
+    stateSince: new Date(client.stateSince).toISOString(),
+    bootId: client.bootId,
+    seq: client.seq,
+    lostCount: client.lostCount,
+    restarts: client.restarts,
+    metrics: metrics
+      ? {
+          receivedAt: new Date(metrics.receivedAt).toISOString(),
+          node: metrics.node,
+          container: metrics.container,
+        }
+      : null,
+    ...(withHistory ? { history: client.history.toRows() } : {}),
+  };
+}
+export type ClientView = ReturnType<typeof clientView>;
