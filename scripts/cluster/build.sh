@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Build everything the local cluster needs, once; later runs reuse the cache.
+#
+#   scripts/cluster/build.sh
+#
+# - apt: containerd, runc, CNI plugins, etcd, iptables, conntrack, gcc (for pause)
+# - go build from the Go module proxy, pinned in lib.sh:
+#     kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl
+#     (k8s.io/kubernetes), coredns, and cri-rmp (tools/cri-rmp, a tiny CRI client)
+# - the pause image from k8s' build/pause/linux/pause.c (gcc -static) and a CoreDNS
+#   image, both as OCI archives that up.sh imports into containerd.
+#
+# Cache: $DEMO_CLUSTER_CACHE (default /var/cache/demo-cluster), keyed by version and
+# Go version. Builds run niced (the CPU is shared). DEMO_CLUSTER_GO_P sets `go build -p`.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_root
+
+t0=$SECONDS
+export GOFLAGS=-mod=mod GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 GOARCH=amd64 GOOS=linux
+GO_P="${DEMO_CLUSTER_GO_P:-2}"
+mkdir -p "$CACHE_ROOT" "$IMAGES_DIR"
+
+# ---- 1. Debian packages ------------------------------------------------------------
+apt_pkgs=(containerd runc containernetworking-plugins etcd-server iptables conntrack
+          iproute2 util-linux openssl gcc libc6-dev python3 procps)
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  log "apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ---- 2. Kubernetes binaries (+ cri-rmp) ------------------------------------------
+k8s_tools=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
+if [[ -f "$K8S_BIN/.complete" ]]; then
+  log "kubernetes $K8S_VERSION: cached in $K8S_BIN"
+else
+  log "kubernetes $K8S_VERSION: building ${k8s_tools[*]} cri-rmp (takes a while on 2 cores)"
+  src="$(dirname "$K8S_BIN")/src"
+  rm -rf "$src" "$K8S_BIN.tmp"; mkdir -p "$src/cmd/cri-rmp" "$K8S_BIN.tmp"
+  k8s_mod="$(cd "$src" && "$GO" mod download -json "k8s.io/kubernetes@$K8S_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')"
+  # The kubernetes go.mod replaces its staging modules with ./staging/...; as a
+  # dependency that is ignored, so point each one at its published version.
+  staging=$(awk '$2 == "=>" && $3 ~ /^\.\/staging\// {print $1}' "$k8s_mod")
+  [[ -n "$staging" ]] || die "no staging modules found in $k8s_mod"
+  go_directive=$(awk '$1 == "go" {print $2; exit}' "$k8s_mod")
+  {
+    echo "module demo.local/cluster-build"
+    echo
+    echo "go $go_directive"
+    echo
+    echo "require k8s.io/kubernetes $K8S_VERSION"
+    echo
+    echo "replace ("
+    for m in $staging; do echo "	$m => $m $K8S_STAGING_VERSION"; done
+    echo ")"
+  } >"$src/go.mod"
+  cp "$CLUSTER_DIR/tools/cri-rmp/main.go" "$src/cmd/cri-rmp/main.go"
+  build_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
+  ldflags="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$build_date -X $pkg.gitCommit=module-proxy"
+  done
+  pkgs=()
+  for t in "${k8s_tools[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$t"); done
+  (
+    cd "$src"
+    # Resolve the module graph first (go.sum), then build all in one invocation so
+    # the shared packages compile once.
+    gentle "$GO" mod download k8s.io/kubernetes >/dev/null
+    gentle "$GO" build -p "$GO_P" -trimpath -ldflags "$ldflags" -o "$K8S_BIN.tmp/" "${pkgs[@]}" ./cmd/cri-rmp
+  ) >"$CACHE_ROOT/build-k8s.log" 2>&1 || { tail -30 "$CACHE_ROOT/build-k8s.log" >&2; die "kubernetes build failed (log: $CACHE_ROOT/build-k8s.log)"; }
+  # pause.c lives in the same module source (build/pause/linux).
+  k8s_dir="$(cd "$src" && "$GO" list -m -f '{{.Dir}}' k8s.io/kubernetes)"
+  cp "$k8s_dir/build/pause/linux/pause.c" "$K8S_BIN.tmp/pause.c"
+  touch "$K8S_BIN.tmp/.complete"
+  rm -rf "$K8S_BIN"; mv "$K8S_BIN.tmp" "$K8S_BIN"
+  log "kubernetes $K8S_VERSION: built into $K8S_BIN"
+fi
+
+# ---- 3. CoreDNS ---------------------------------------------------------------------
+if [[ -f "$COREDNS_BIN/.complete" ]]; then
+  log "coredns $COREDNS_VERSION: cached in $COREDNS_BIN"
+else
+  log "coredns $COREDNS_VERSION: building"
+  rm -rf "$COREDNS_BIN.tmp"; mkdir -p "$COREDNS_BIN.tmp"
+  (
+    cd "$CACHE_ROOT"
+    GOFLAGS= GOBIN="$COREDNS_BIN.tmp" gentle "$GO" install -p "$GO_P" -trimpath \
+      -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=module-proxy" \
+      "github.com/coredns/coredns@$COREDNS_VERSION"
+  ) >"$CACHE_ROOT/build-coredns.log" 2>&1 || { tail -30 "$CACHE_ROOT/build-coredns.log" >&2; die "coredns build failed (log: $CACHE_ROOT/build-coredns.log)"; }
+  touch "$COREDNS_BIN.tmp/.complete"
+  rm -rf "$COREDNS_BIN"; mv "$COREDNS_BIN.tmp" "$COREDNS_BIN"
+  log "coredns $COREDNS_VERSION: built into $COREDNS_BIN"
+fi
+
+# ---- 4. images: pause (from source) and coredns ---------------------------------------
+image_archive() { echo "$IMAGES_DIR/$(echo "$1" | tr '/:' '__').tar"; }
+
+pause_tar="$(image_archive "$PAUSE_IMAGE")"
+if [[ ! -f "$pause_tar" ]]; then
+  log "image $PAUSE_IMAGE: gcc -static pause.c"
+  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+  mkdir -p "$tmp/rootfs"
+  gcc -Os -Wall -Werror -static -DVERSION="v${PAUSE_VERSION}-demo" -o "$tmp/rootfs/pause" "$K8S_BIN/pause.c"
+  strip "$tmp/rootfs/pause"
+  python3 "$CLUSTER_DIR/oci-image.py" --name "$PAUSE_IMAGE" --out "$pause_tar" \
+    --layer "$tmp/rootfs" --entrypoint '["/pause"]' --user 65535:65535 --env PATH=/ >/dev/null
+  rm -rf "$tmp"; trap - EXIT
+fi
+
+coredns_tar="$(image_archive "$COREDNS_IMAGE")"
+if [[ ! -f "$coredns_tar" ]]; then
+  log "image $COREDNS_IMAGE: from the coredns binary"
+  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+  mkdir -p "$tmp/rootfs/etc"
+  install -m 0755 "$COREDNS_BIN/coredns" "$tmp/rootfs/coredns"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$tmp/rootfs/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\n' >"$tmp/rootfs/etc/group"
+  python3 "$CLUSTER_DIR/oci-image.py" --name "$COREDNS_IMAGE" --out "$coredns_tar" \
+    --layer "$tmp/rootfs" --entrypoint '["/coredns"]' --user 65532:65532 --env PATH=/ >/dev/null
+  rm -rf "$tmp"; trap - EXIT
+fi
+
+log "build done in $((SECONDS - t0))s; cache: $CACHE_ROOT"

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Stop the local cluster and leave nothing behind: no processes, mounts, cgroups,
+# network namespaces or host routes of ours; kernel tunables put back.
+#
+#   scripts/cluster/down.sh          # keeps $DEMO_CLUSTER_DIR/logs for reading
+#   DEMO_CLUSTER_PURGE=1 scripts/cluster/down.sh   # removes the logs too
+#
+# Safe to run twice, and after a failed up.sh. Only processes whose pids up.sh (or
+# e2e.sh) recorded in $DEMO_CLUSTER_DIR/pids, and containerd shims serving our own
+# containerd socket, are stopped.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_root
+set +e
+t0=$SECONDS
+
+# stop NAME: SIGTERM the recorded pid, SIGKILL after a grace period.
+stop() {
+  local name=$1 f="$PIDS/$1.pid" pid
+  [[ -f $f ]] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name ($pid) did not stop on SIGTERM: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null; sleep 0.5
+    fi
+  fi
+  rm -f "$f"
+}
+
+# 1. kubelet first, so nothing restarts containers; then every pod through CRI, which
+#    stops containers and tears down each pod's CNI network and netns.
+stop kubelet
+netns_list="$STATE/pod-netns.list"
+: >"$netns_list" 2>/dev/null || netns_list=/dev/null
+if [[ -S $CONTAINERD_SOCK ]]; then
+  # Remember each pod's netns, in case CRI cannot remove it.
+  for id in $(ctr --address "$CONTAINERD_SOCK" -n k8s.io containers ls -q 2>/dev/null); do
+    ctr --address "$CONTAINERD_SOCK" -n k8s.io containers info "$id" 2>/dev/null |
+      python3 -c 'import json,sys
+for n in json.load(sys.stdin).get("Spec",{}).get("linux",{}).get("namespaces",[]):
+    if n.get("type")=="network" and n.get("path","").startswith("/var/run/netns/"): print(n["path"])' 2>/dev/null
+  done | sort -u >"$netns_list"
+fi
+if [[ -S $CONTAINERD_SOCK && -x $K8S_BIN/cri-rmp ]]; then
+  timeout 180 "$K8S_BIN/cri-rmp" "$CONTAINERD_SOCK" >"$LOGS/cri-rmp.log" 2>&1 ||
+    log "cri-rmp reported errors (see $LOGS/cri-rmp.log); continuing"
+fi
+
+# 2. the rest, node components before the control plane, etcd last. Anything else
+#    recorded in pids/ (e2e's MariaDB and Redis) goes too.
+for name in kube-proxy kube-scheduler kube-controller-manager kube-apiserver containerd etcd; do stop "$name"; done
+for f in "$PIDS"/*.pid; do [[ -f $f ]] && stop "$(basename "$f" .pid)"; done
+
+# 3. containerd shims of our containerd (they serve our socket; matched by that path).
+for p in /proc/[0-9]*; do
+  cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+  if [[ $cmd == *containerd-shim* && $cmd == *"-address $CONTAINERD_SOCK"* ]]; then
+    log "stopping leftover shim ${p#/proc/}"; kill -KILL "${p#/proc/}" 2>/dev/null
+  fi
+done
+
+# 4. processes still in the cgroups kubelet made (containers whose shim died).
+shopt -s globstar nullglob
+for procs in /sys/fs/cgroup/*/kubepods/**/cgroup.procs /sys/fs/cgroup/unified/kubepods/**/cgroup.procs; do
+  while read -r pid; do [[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null; done <"$procs"
+done
+sleep 0.2
+
+# 5. mounts under our state dir (pod volumes, overlay rootfs, shm, etcd tmpfs), deepest first.
+if [[ -d $STATE ]]; then
+  for _ in 1 2 3; do
+    mapfile -t mnts < <(awk -v s="$STATE/" 'index($5, s) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+    ((${#mnts[@]})) || break
+    for m in "${mnts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
+  done
+fi
+
+# 6. cgroups kubelet made: remove the tree bottom-up (empty cgroups only).
+for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/unified/kubepods; do
+  [[ -d $root ]] || continue
+  find "$root" -depth -type d -exec rmdir {} \; 2>/dev/null
+done
+
+# 7. pod network namespaces still mounted by our containerd, then our own netns
+#    (which takes the veth pair, the bridge, kube-proxy's iptables rules and the
+#    host routes with it).
+if [[ -s $netns_list ]]; then
+  while read -r ns; do
+    [[ -e $ns ]] || continue
+    log "removing leftover pod netns $ns"; umount "$ns" 2>/dev/null; rm -f "$ns"
+  done <"$netns_list"
+fi
+if [[ -e $NETNS_PATH ]]; then ip netns del "$NETNS"; fi
+ip link del "$VETH_HOST" 2>/dev/null
+
+# 8. kernel tunables kubelet changed.
+if [[ -f $STATE/sysctl.saved ]]; then
+  while IFS= read -r kv; do sysctl -qw "$kv" 2>/dev/null; done <"$STATE/sysctl.saved"
+  rm -f "$STATE/sysctl.saved"
+fi
+
+# 9. state: keep the logs unless purging.
+if [[ -d $STATE ]]; then
+  if [[ ${DEMO_CLUSTER_PURGE:-0} == 1 ]]; then
+    rm -rf "$STATE"
+  else
+    find "$STATE" -mindepth 1 -maxdepth 1 ! -name logs -exec rm -rf {} + 2>/dev/null
+  fi
+fi
+
+# 10. report what is left, if anything.
+left=0
+for p in /proc/[0-9]*; do
+  cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+  if [[ $cmd == *"$STATE/"* || $cmd == *"$K8S_BIN/"* ]]; then log "still running: ${p#/proc/} $cmd"; left=1; fi
+done
+if awk -v s="$STATE/" 'index($5, s) == 1' /proc/self/mountinfo | grep -q .; then log "mounts left under $STATE"; left=1; fi
+[[ -e $NETNS_PATH ]] && { log "netns $NETNS still exists"; left=1; }
+ls -d /sys/fs/cgroup/*/kubepods 2>/dev/null | grep -q . && { log "cgroups left: $(ls -d /sys/fs/cgroup/*/kubepods | tr '\n' ' ')"; left=1; }
+if ((left)); then
+  log "down finished in $((SECONDS - t0))s, but something is left (see above)"
+  exit 1
+fi
+log "down in $((SECONDS - t0))s: nothing left running"

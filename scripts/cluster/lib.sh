@@ -1,0 +1,125 @@
+# shellcheck shell=bash
+# Shared settings and helpers for scripts/cluster/*.sh. Source it; do not run it.
+#
+# Everything the cluster does on the network happens inside one network namespace
+# ($NETNS) that up.sh creates. It has no default route: pods and nodes can reach
+# only each other, the node address and the host end of one veth pair. The host gets
+# routes for the pod and service ranges into that namespace, nothing else.
+
+set -euo pipefail
+
+# ---- pinned versions -------------------------------------------------------------
+K8S_VERSION=v1.34.4          # k8s.io/kubernetes on the Go module proxy
+K8S_STAGING_VERSION=v0.34.4  # k8s.io/api, k8s.io/client-go, ... at the same release
+COREDNS_VERSION=v1.14.7      # github.com/coredns/coredns
+PAUSE_VERSION=3.10.1         # what kubelet 1.34 expects as the sandbox image
+
+PAUSE_IMAGE="registry.k8s.io/pause:${PAUSE_VERSION}"
+COREDNS_IMAGE="demo.local/coredns:${COREDNS_VERSION}"
+
+# ---- places ----------------------------------------------------------------------
+CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$CLUSTER_DIR/../.." && pwd)"
+GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
+CACHE_ROOT="${DEMO_CLUSTER_CACHE:-/var/cache/demo-cluster}"
+GO_VERSION_KEY="$("$GO" env GOVERSION 2>/dev/null || echo nogo)"
+K8S_BIN="$CACHE_ROOT/k8s-${K8S_VERSION}-${GO_VERSION_KEY}/bin"
+COREDNS_BIN="$CACHE_ROOT/coredns-${COREDNS_VERSION}-${GO_VERSION_KEY}/bin"
+IMAGES_DIR="$CACHE_ROOT/images"
+STATE="${DEMO_CLUSTER_DIR:-/tmp/demo-cluster}"
+LOGS="$STATE/logs"
+PIDS="$STATE/pids"
+PKI="$STATE/pki"
+KUBECONFIG_FILE="$STATE/kubeconfig"
+CONTAINERD_SOCK="$STATE/run/containerd.sock"
+
+# ---- network (all local: a netns of ours and one veth pair) ----------------------
+NETNS=demo-k8s
+NETNS_PATH=/run/netns/$NETNS
+VETH_HOST=demo-k8s-h        # host end
+VETH_NODE=demo-k8s-n        # node end, inside $NETNS
+HOST_IP=10.250.0.1          # host end of the veth (/30)
+NODE_IP=10.250.0.2          # the node's address: apiserver, kubelet, NodePorts
+NODE_NAME=demo-node
+POD_CIDR=10.244.0.0/24
+CLUSTER_CIDR=10.244.0.0/16
+SERVICE_CIDR=10.96.0.0/16
+KUBERNETES_SVC_IP=10.96.0.1
+DNS_SVC_IP=10.96.0.10
+CLUSTER_DOMAIN=cluster.local
+
+# ---- helpers ---------------------------------------------------------------------
+log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Run a command inside the cluster's network namespace (host mount namespace kept,
+# so kubelet's volume mounts are visible to containerd and runc).
+in_node() { nsenter --net="$NETNS_PATH" -- "$@"; }
+
+kctl() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+
+# Run `$@` with low CPU priority: the machine is shared.
+gentle() { nice -n 15 ionice -c 3 "$@"; }
+
+# wait_for SECONDS DESCRIPTION CMD...: poll CMD until it succeeds.
+wait_for() {
+  local timeout=$1 what=$2; shift 2
+  local start=$SECONDS
+  until "$@" >/dev/null 2>&1; do
+    if (( SECONDS - start >= timeout )); then
+      log "timed out after ${timeout}s waiting for: $what"
+      return 1
+    fi
+    sleep 1
+  done
+}
+
+need_root() { [[ $(id -u) == 0 ]] || die "must run as root (network namespaces, mounts, cgroups)"; }
+
+# ---- PKI (openssl, EC P-256; 30-day certs for a throwaway cluster) --------------------
+openssl_quiet() { openssl "$@" 2>/dev/null; }
+make_ca() { # DIR
+  openssl_quiet ecparam -name prime256v1 -genkey -noout -out "$1/ca.key"
+  openssl_quiet req -x509 -new -key "$1/ca.key" -subj "/CN=demo-cluster-ca" -days 30 -out "$1/ca.crt" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"
+}
+make_cert() { # DIR NAME SUBJECT EXTKEYUSAGE [SUBJECTALTNAMES]
+  local dir=$1 name=$2 subj=$3 eku=$4 sans=${5:-}
+  openssl_quiet ecparam -name prime256v1 -genkey -noout -out "$dir/$name.key"
+  openssl_quiet req -new -key "$dir/$name.key" -subj "$subj" -out "$dir/$name.csr"
+  {
+    echo "basicConstraints=critical,CA:FALSE"
+    echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    echo "extendedKeyUsage=$eku"
+    if [[ -n $sans ]]; then echo "subjectAltName=$sans"; fi
+  } >"$dir/$name.ext"
+  openssl_quiet x509 -req -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+    -days 30 -extfile "$dir/$name.ext" -out "$dir/$name.crt"
+  rm -f "$dir/$name.csr" "$dir/$name.ext"
+}
+make_sa_key() { # DIR: service-account token signing key pair
+  openssl_quiet ecparam -name prime256v1 -genkey -noout -out "$1/sa.key"
+  openssl_quiet ec -in "$1/sa.key" -pubout -out "$1/sa.pub"
+}
+write_kubeconfig() { # OUT PKIDIR CERTNAME SERVER
+  local out=$1 dir=$2 cert=$3 server=$4
+  cat >"$out" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters:
+- name: demo
+  cluster:
+    server: $server
+    certificate-authority-data: $(base64 -w0 "$dir/ca.crt")
+users:
+- name: $cert
+  user:
+    client-certificate-data: $(base64 -w0 "$dir/$cert.crt")
+    client-key-data: $(base64 -w0 "$dir/$cert.key")
+contexts:
+- name: demo
+  context: {cluster: demo, user: $cert}
+current-context: demo
+KUBECONFIG
+  chmod 600 "$out"
+}
