@@ -6,8 +6,10 @@ const app = createEchoServer(createLogger("echo-test")).listen({ port: 0, hostna
 const base = `http://127.0.0.1:${app.server?.port}`;
 afterAll(() => app.stop(true));
 
-const post = (body: BodyInit, headers: Record<string, string> = { "content-type": "application/json" }) =>
-  fetch(`${base}/`, { method: "POST", body, headers });
+const post = (
+  body: BodyInit,
+  headers: Record<string, string> = { "content-type": "application/json" },
+) => fetch(`${base}/`, { method: "POST", body, headers });
 
 describe("echo server", () => {
   test("GET / answers the fixed message", async () => {
@@ -24,7 +26,9 @@ describe("echo server", () => {
   });
 
   test("POST / reads JSON whatever the content-type says", async () => {
-    const response = await post('{"name":"curl"}', { "content-type": "application/x-www-form-urlencoded" });
+    const response = await post('{"name":"curl"}', {
+      "content-type": "application/x-www-form-urlencoded",
+    });
     expect(await response.json()).toEqual({ response: "Hello, curl!" });
   });
 
@@ -61,7 +65,8 @@ describe("echo server", () => {
   test("a chunked body over 64 KiB is a 413 too", async () => {
     const chunks = new ReadableStream({
       start(controller) {
-        for (let i = 0; i < 10; i++) controller.enqueue(new TextEncoder().encode("x".repeat(8_000)));
+        for (let i = 0; i < 10; i++)
+          controller.enqueue(new TextEncoder().encode("x".repeat(8_000)));
         controller.close();
       },
     });
@@ -81,6 +86,8 @@ describe("echo server", () => {
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: "ready", checks: {} });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('http_requests_total{method="POST",route="/",status="422"}');
-    expect(metrics).toContain('http_request_duration_seconds_bucket{le="0.001",method="GET",route="/",status="200"}');
+    expect(metrics).toContain(
+      'http_request_duration_seconds_bucket{le="0.001",method="GET",route="/",status="200"}',
+    );
   });
 });

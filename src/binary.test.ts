@@ -1,0 +1,161 @@
+// The compiled binary, as the image runs it: built once here, then started as real processes,
+// and once inside a chroot holding nothing but Debian's libc6 files, as uid 65532.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { freePort, type Running, start, waitForHttp } from "./testing/processes";
+
+setDefaultTimeout(30_000);
+
+const root = resolve(import.meta.dir, "..");
+const binary = join(root, "dist/demo-linux-x64");
+const running: Running[] = [];
+const track = (command: string[], env: Record<string, string> = {}) => {
+  const process = start(command, env);
+  running.push(process);
+  return process;
+};
+const run = (args: string[], env: Record<string, string> = {}) => track([binary, ...args], env);
+const exec = (args: string[], env: Record<string, string> = {}) =>
+  Bun.spawnSync([binary, ...args], { env: { PATH: "/usr/bin:/bin", ...env } });
+
+beforeAll(() => {
+  const build = Bun.spawnSync(["bash", "scripts/build.sh", "x64"], { cwd: root, stderr: "pipe" });
+  if (build.exitCode !== 0) throw new Error(`scripts/build.sh x64 failed:\n${build.stderr}`);
+}, 120_000);
+afterAll(() => {
+  for (const process of running) process.process.kill("SIGKILL");
+});
+
+describe("demo binary", () => {
+  test("version and help", () => {
+    expect(exec(["version"]).stdout.toString()).toMatch(/^demo \d+\.\d+\.\d+ \(bun /);
+    const help = exec(["--help"]).stdout.toString();
+    for (const command of ["echo-server", "echo-client", "check", "all", "version"])
+      expect(help).toContain(command);
+    expect(exec(["echo-client", "--help"]).stdout.toString()).toContain("ECHO_INTERVAL");
+  });
+
+  test("a bad variable stops the command with its name and what it accepts", () => {
+    const result = exec(["echo-server"], { PORT: "eighty" });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.toString()).toContain('PORT="eighty": expected an integer >= 0, <= 65535');
+  });
+
+  test("an unknown command exits 2 with the list of commands", () => {
+    const result = exec(["nope"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.toString()).toContain("echo-server");
+  });
+
+  test("echo: the two curl lines answer exactly, and demo check echo passes", async () => {
+    const port = await freePort();
+    run(["echo-server"], { PORT: String(port) });
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/healthz`);
+    expect(await (await fetch(`${base}/`)).text()).toBe('{"message":"This is a GET response"}');
+    const post = await fetch(`${base}/`, { method: "POST", body: '{"name": "Test User"}' });
+    expect(await post.text()).toBe('{"response":"Hello, Test User!"}');
+    const check = exec(["check", "echo", base]);
+    expect(check.stdout.toString()).toContain("PASS echo");
+    expect(check.exitCode).toBe(0);
+  });
+
+  test("demo check echo fails loudly against a server that answers wrongly", async () => {
+    using impostor = Bun.serve({
+      port: 0,
+      fetch: () => Response.json({ message: "something else" }),
+    });
+    // Spawned, not spawnSync: the impostor answers from this process's event loop.
+    const check = run(["check", "echo", `http://127.0.0.1:${impostor.port}`]);
+    expect(await check.process.exited).toBe(1);
+    await check.waitForLine(/FAIL echo .*expected \{"message":"This is a GET response"\}/);
+  });
+
+  test("SIGTERM: readiness turns 503 first, requests still succeed, then exit 0", async () => {
+    const port = await freePort();
+    const server = run(["echo-server"], { PORT: String(port), SHUTDOWN_DELAY_SECONDS: "1" });
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/readyz`);
+    server.process.kill("SIGTERM");
+    await waitForHttp(`${base}/readyz`, 503, 2_000);
+    expect((await fetch(`${base}/`)).status).toBe(200);
+    expect(await server.process.exited).toBe(0);
+    await server.waitForLine(/"msg":"drained"/);
+  });
+
+  test("echo client: logs each answer, and 'Failed to connect to server' while it is down", async () => {
+    const port = await freePort();
+    const client = run(["echo-client"], {
+      PORT: String(await freePort()),
+      SERVER_URL: `http://127.0.0.1:${port}`,
+      ECHO_INTERVAL: "0.2",
+      ECHO_NAME: "binary test",
+    });
+    await client.waitForLine(/Failed to connect to server: /);
+    run(["echo-server"], { PORT: String(port) });
+    const answer = await client.waitForLine(/server responded/);
+    expect(JSON.parse(answer)).toMatchObject({
+      status: 200,
+      body: { response: "Hello, binary test!" },
+    });
+    expect(client.process.exitCode).toBeNull();
+  });
+});
+
+describe("demo binary in a chroot of Debian's libc6 only, as uid 65532", () => {
+  const chroot = join(root, ".cache/chroot");
+  const debs = join(root, ".cache/debs");
+
+  beforeAll(() => {
+    if (process.getuid?.() !== 0) throw new Error("the chroot test needs root (chroot and mount)");
+    mkdirSync(debs, { recursive: true });
+    if (!readdirSync(debs).some((name) => name.startsWith("libc6_"))) {
+      const download = Bun.spawnSync(["apt-get", "download", "libc6"], {
+        cwd: debs,
+        stderr: "pipe",
+      });
+      if (download.exitCode !== 0)
+        throw new Error(`apt-get download libc6 failed (run apt-get update):\n${download.stderr}`);
+    }
+    rmSync(chroot, { recursive: true, force: true });
+    for (const dir of ["usr/local/bin", "proc", "tmp"])
+      mkdirSync(join(chroot, dir), { recursive: true });
+    const deb = readdirSync(debs).find((name) => name.startsWith("libc6_")) as string;
+    const unpack = Bun.spawnSync(["dpkg-deb", "-x", join(debs, deb), chroot]);
+    if (unpack.exitCode !== 0) throw new Error(`dpkg-deb -x ${deb} failed`);
+    Bun.spawnSync(["cp", binary, join(chroot, "usr/local/bin/demo")]);
+  });
+
+  // A private mount namespace gives the chroot a /proc (as a container has) and drops it on exit.
+  const inChroot = (args: string[], env: Record<string, string>) =>
+    track(
+      [
+        "unshare",
+        "--mount",
+        "--fork",
+        "--",
+        "sh",
+        "-c",
+        'mount -t proc proc "$0/proc" && exec /usr/sbin/chroot --userspec=65532:65532 "$0" /usr/local/bin/demo "$@"',
+        chroot,
+        ...args,
+      ],
+      env,
+    );
+
+  test("there is no shell and no coreutils in it", () => {
+    for (const path of ["bin/sh", "usr/bin/sh", "bin/ls", "usr/bin/env"])
+      expect(existsSync(join(chroot, path))).toBe(false);
+  });
+
+  test("echo server and demo check echo run there", async () => {
+    const port = await freePort();
+    const server = inChroot(["echo-server"], { PORT: String(port) });
+    await server.waitForLine(/listening/);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    const check = inChroot(["check", "echo", `http://127.0.0.1:${port}`], {});
+    expect(await check.process.exited).toBe(0);
+    await check.waitForLine(/PASS echo/);
+  });
+});
