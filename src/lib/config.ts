@@ -19,7 +19,7 @@ export function readConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
   const problems = [...Value.Errors(schema, config)].map((error) => {
     const name = error.path.split("/")[1] ?? error.path;
     const property = schema.properties[name];
-    return `${name}=${JSON.stringify(raw[name] ?? "")}: expected ${accepts(property ?? error.schema)}`;
+    return `${name}=${JSON.stringify(env[name] ?? "")}: expected ${accepts(property ?? error.schema)}`;
   });
   if (problems.length > 0)
     throw new ConfigError(`invalid configuration\n  ${problems.join("\n  ")}`);

@@ -128,7 +128,9 @@ function rootCause(error: unknown): unknown {
 
 function parseProblem(root: unknown, request: Request) {
   if (!request.body || request.headers.get("content-length") === "0") return "the body is empty";
-  return root instanceof Error && !(root instanceof ParseError) ? root.message : "it could not be parsed";
+  return root instanceof Error && !(root instanceof ParseError)
+    ? root.message
+    : "it could not be parsed";
 }
 
 /** 422 body naming each wrong field: `{ error, fields: [{ field, problem }] }`. */

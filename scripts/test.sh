@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test run, on a fresh machine or a warm one: installs what is missing (pinned),
+# then typecheck, lint, unit and integration tests (real MariaDB and Redis), the compiled
+# binary, and every chart check. Every step runs; the run fails if any step failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/tools.sh || { echo "test.sh: scripts/tools.sh failed: cannot test without the tools" >&2; exit 1; }
+eval "$(bash scripts/tools.sh env)"
+# npm ci only when package-lock.json changed since the last install.
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.installed-lock 2>/dev/null)" != "$lock_sum" ]; then
+  npm ci --no-audit --no-fund || { echo "test.sh: npm ci failed" >&2; exit 1; }
+  echo "$lock_sum" >node_modules/.installed-lock
+fi
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+passed=() failed=()
+step() {
+  local name=$1
+  shift
+  printf '\n==> %s: %s\n' "$name" "$*"
+  local started=$SECONDS
+  if "$@"; then passed+=("$name"); status=ok; else failed+=("$name"); status=FAILED; fi
+  printf '<== %s %s (%ss)\n' "$name" "$status" $((SECONDS - started))
+}
+
+# bun.lock (the image build) must describe the same dependencies as package-lock.json (npm ci).
+lockfiles_agree() {
+  local dir
+  dir=$(mktemp -d)
+  cp package.json bun.lock "$dir/"
+  (cd "$dir" && bun install --frozen-lockfile --dry-run --ignore-scripts >/dev/null)
+  local rc=$?
+  rm -rf "$dir"
+  return $rc
+}
+
+step typecheck tsc --noEmit
+step lint biome ci .
+step lockfiles lockfiles_agree
+step "bun test" bun test
+step charts bash scripts/chart-check.sh
+step workflows actionlint
+
+printf '\nsteps: %d passed, %d failed\n' "${#passed[@]}" "${#failed[@]}"
+[ ${#failed[@]} -eq 0 ] || { printf 'failed: %s\n' "${failed[*]}"; exit 1; }

@@ -1,0 +1,54 @@
+import { describe, expect, test } from "bun:test";
+import { ConfigError, describeConfig, readConfig, seconds, serverEnv, T, url } from "./config";
+
+const schema = T.Object({
+  ...serverEnv,
+  SERVER_URL: url("http://localhost:8080", "where to send"),
+  ECHO_INTERVAL: seconds(5, "time between requests"),
+});
+
+describe("readConfig", () => {
+  test("defaults fill what is unset, strings convert to numbers", () => {
+    const config = readConfig(schema, { PORT: "9090", ECHO_INTERVAL: "0.5" });
+    expect(config).toEqual({
+      PORT: 9090,
+      SHUTDOWN_DELAY_SECONDS: 3,
+      LOG_LEVEL: "info",
+      LOG_FORMAT: "auto",
+      SERVER_URL: "http://localhost:8080",
+      ECHO_INTERVAL: 0.5,
+    });
+  });
+
+  test("an empty variable counts as unset", () => {
+    expect(readConfig(schema, { PORT: "" }).PORT).toBe(8080);
+  });
+
+  test.each([
+    ["PORT", "eighty", 'PORT="eighty": expected an integer >= 0, <= 65535'],
+    ["PORT", "70000", 'PORT="70000": expected an integer >= 0, <= 65535'],
+    ["ECHO_INTERVAL", "0", 'ECHO_INTERVAL="0": expected a number > 0'],
+    [
+      "SERVER_URL",
+      "localhost:8080",
+      'SERVER_URL="localhost:8080": expected a string matching ^https?://',
+    ],
+    ["LOG_LEVEL", "loud", 'LOG_LEVEL="loud": expected "debug" or "info" or "warn" or "error"'],
+  ])("%s=%s is refused, naming the variable and what it accepts", (name, value, message) => {
+    expect(() => readConfig(schema, { [name]: value })).toThrow(ConfigError);
+    expect(() => readConfig(schema, { [name]: value })).toThrow(message);
+  });
+
+  test("every bad variable is reported at once", () => {
+    expect(() => readConfig(schema, { PORT: "x", ECHO_INTERVAL: "-1" })).toThrow(
+      /PORT=.*\n.*ECHO_INTERVAL=/,
+    );
+  });
+});
+
+test("describeConfig lists each variable with its default and meaning", () => {
+  const help = describeConfig(schema);
+  expect(help).toContain("PORT");
+  expect(help).toContain("(default 8080)");
+  expect(help).toContain("ECHO_INTERVAL           time between requests, in seconds (default 5)");
+});
