@@ -1,0 +1,33 @@
+// `npm start` (demo all): the whole stack comes up on localhost with no cluster.
+import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
+import { resolve } from "node:path";
+import { freePort, start } from "./testing/processes";
+
+setDefaultTimeout(30_000);
+
+const ports = {
+  ECHO_PORT: await freePort(),
+  USERS_PORT: await freePort(),
+  HEARTBEAT_PORT: await freePort(),
+};
+const stack = start(["bun", resolve(import.meta.dir, "main.ts"), "all"], {
+  ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+  ECHO_INTERVAL: "0.2",
+});
+afterAll(() => stack.stop("SIGKILL"));
+
+test("demo all prints where to curl and serves echo", async () => {
+  const up = await stack.waitForLine(/stack is up/);
+  expect(up).toContain(`curl http://localhost:${ports.ECHO_PORT}/`);
+  const response = await fetch(`http://127.0.0.1:${ports.ECHO_PORT}/`);
+  expect(await response.json()).toEqual({ message: "This is a GET response" });
+});
+
+test("the local echo client reaches the local echo server", async () => {
+  const answer = await stack.waitForLine(/"component":"echo-client".*server responded/);
+  expect(JSON.parse(answer).body).toEqual({ response: "Hello, Response from Client!!" });
+});
+
+test("SIGTERM stops the whole stack with exit 0", async () => {
+  expect(await stack.stop("SIGTERM")).toBe(0);
+});
