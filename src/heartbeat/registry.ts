@@ -30,8 +30,8 @@ export type ClientEvent =
 /** Milliseconds since the epoch; the server's is monotonic (see `monotonicNow`). */
 export type Clock = () => number;
 
-/** Epoch milliseconds that never jump back with NTP: detection must not see a time warp. */
-export const monotonicNow: Clock = () => performance.timeOrigin + performance.now();
+/** Whole epoch milliseconds that never jump with NTP: detection must not see a time warp. */
+export const monotonicNow: Clock = () => Math.floor(performance.timeOrigin + performance.now());
 
 /** Beats missed after `ageMs` of silence: beat k counts once it is a quarter interval late. */
 export const missedBeats = (ageMs: number, intervalMs: number) =>

@@ -1,0 +1,230 @@
+// The heartbeat server's HTTP API in-process: auth, bad input, the JSON, Prometheus and
+// event-stream views, and forgetting (on a fake clock, swept by hand).
+import { afterAll, describe, expect, test } from "bun:test";
+import { createLogger } from "../lib/log";
+import type { Heartbeat, MetricsReport } from "./protocol";
+import type { ClientView } from "./registry";
+import { createHeartbeatServer } from "./server";
+
+const TOKEN = "test-token";
+const stop = new AbortController();
+afterAll(() => stop.abort());
+
+function startServer(now?: () => number) {
+  const server = createHeartbeatServer({
+    config: {
+      HEARTBEAT_TOKEN: TOKEN,
+      HEARTBEAT_INTERVAL: 0.2,
+      HEARTBEAT_LOST_REPEAT: 10,
+      HEARTBEAT_FORGET_AFTER: 60,
+    },
+    log: createLogger("heartbeat-test"),
+    now,
+    signal: stop.signal,
+  });
+  const app = server.app.listen({ port: 0, hostname: "127.0.0.1" });
+  afterAll(() => app.stop(true));
+  return { ...server, base: `http://127.0.0.1:${app.server?.port}` };
+}
+
+const { base, registry } = startServer();
+
+const beat = (clientId: string, seq = 1): Heartbeat => ({
+  clientId,
+  bootId: "boot-1",
+  seq,
+  sentAt: Date.now(),
+  intervalSeconds: 0.2,
+  node: "node-1",
+});
+const usage = (clientId: string): MetricsReport => ({
+  clientId,
+  bootId: "boot-1",
+  sentAt: Date.now(),
+  node: { cpuPercent: 12.5, memoryUsedBytes: 2e9, memoryTotalBytes: 8e9 },
+  container: { cgroup: "v2", cpuPercent: 3.25, memoryBytes: 5e7, memoryLimitBytes: 1.28e8 },
+});
+
+function post(path: string, body: unknown, token: string | null = TOKEN, url = base) {
+  return fetch(`${url}${path}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+describe("heartbeat server", () => {
+  test.each([
+    ["no token", null, "missing bearer token"],
+    ["a wrong token", "nope", "wrong token"],
+  ])("a report with %s is a 401, checked before the body is read", async (_, token, error) => {
+    for (const path of ["/heartbeat", "/metrics"]) {
+      for (const body of [beat("x"), "{not json"]) {
+        const response = await post(path, body, token);
+        expect(response.status).toBe(401);
+        expect(response.headers.get("www-authenticate")).toContain("Bearer");
+        expect((await response.json()).error).toContain(error);
+      }
+    }
+    expect(registry.clients.has("x")).toBe(false);
+  });
+
+  test("malformed JSON is a 400", async () => {
+    for (const path of ["/heartbeat", "/metrics"]) {
+      const response = await post(path, '{"clientId":');
+      expect(response.status).toBe(400);
+      expect((await response.json()).error).toStartWith("malformed JSON body");
+    }
+  });
+
+  test.each([
+    ["/heartbeat", { clientId: "a" }, "bootId"],
+    ["/heartbeat", { ...beat("a"), seq: -1 }, "seq"],
+    ["/heartbeat", { ...beat("a"), clientId: "bad id with spaces" }, "clientId"],
+    ["/heartbeat", { ...beat("a"), intervalSeconds: 0 }, "intervalSeconds"],
+    ["/metrics", { ...usage("a"), node: { cpuPercent: 101 } }, "node"],
+    [
+      "/metrics",
+      { ...usage("a"), container: { ...usage("a").container, cgroup: "v3" } },
+      "container",
+    ],
+  ])("a wrong shape on %s is a 422 naming the field (%j)", async (path, body, field) => {
+    const response = await post(path, body);
+    expect(response.status).toBe(422);
+    const error = await response.json();
+    expect(error.error).toContain("invalid body");
+    expect(error.error).toContain(field);
+  });
+
+  test("a heartbeat registers the client, the next one is a plain beat", async () => {
+    const first = await post("/heartbeat", beat("alpha", 1));
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({
+      clientId: "alpha",
+      seq: 1,
+      state: "UP",
+      event: "registered",
+    });
+    const second = await post("/heartbeat", beat("alpha", 2));
+    expect((await second.json()).event).toBe("beat");
+  });
+
+  test("POST /metrics stores the report; GET /clients shows state and metrics", async () => {
+    await post("/heartbeat", beat("bravo"));
+    const response = await post("/metrics", usage("bravo"));
+    expect(await response.json()).toEqual({ clientId: "bravo", received: true });
+    const list = await (await fetch(`${base}/clients`)).json();
+    const bravo = list.clients.find((c: { clientId: string }) => c.clientId === "bravo");
+    expect(bravo).toMatchObject({
+      state: "UP",
+      node: "node-1",
+      missed: 0,
+      intervalSeconds: 0.2,
+      metrics: { node: { cpuPercent: 12.5 }, container: { memoryBytes: 5e7 } },
+    });
+    expect(Date.parse(bravo.lastSeen)).toBeGreaterThan(Date.now() - 60_000);
+    expect(list.counts.UP + list.counts.LATE + list.counts.LOST).toBe(list.clients.length);
+  });
+
+  test("GET /metrics stays Prometheus, with per-client series beside the request metrics", async () => {
+    await post("/heartbeat", beat("charlie"));
+    await post("/metrics", usage("charlie"));
+    const response = await fetch(`${base}/metrics`);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    expect(text).toContain('heartbeat_client_up{client_id="charlie"} 1');
+    expect(text).toContain('heartbeat_client_state{client_id="charlie",state="UP"} 1');
+    expect(text).toContain('heartbeat_client_state{client_id="charlie",state="LOST"} 0');
+    expect(text).toContain('heartbeat_client_container_memory_bytes{client_id="charlie"} 50000000');
+    expect(text).toContain('heartbeat_client_events_total{event="registered"}');
+    expect(text).toContain('http_requests_total{method="POST",route="/metrics",status="200"}');
+  });
+
+  test("the dashboard is one self-contained HTML page", async () => {
+    const response = await fetch(`${base}/`);
+    expect(response.headers.get("content-type")).toStartWith("text/html");
+    const html = await response.text();
+    expect(html).toContain('new EventSource("events")');
+    // Nothing fetched from elsewhere: no external scripts, styles or fonts.
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    expect(html).not.toContain("@import");
+  });
+
+  test("GET /events sends a snapshot, then updates with the clients that changed", async () => {
+    await post("/heartbeat", beat("delta"));
+    await post("/metrics", usage("delta"));
+    const response = await fetch(`${base}/events`);
+    expect(response.headers.get("content-type")).toStartWith("text/event-stream");
+    const events = readEvents(response);
+    const snapshot = await events.next("snapshot");
+    const delta = snapshot.clients.find((c) => c.clientId === "delta");
+    expect(delta?.history).toHaveLength(1);
+    expect(delta?.history?.[0]).toMatchObject({ nodeCpuPercent: 12.5, nodeMemoryPercent: 25 });
+    await post("/heartbeat", beat("echo"));
+    const update = await events.next("update", (data) =>
+      data.clients.some((c) => c.clientId === "echo"),
+    );
+    expect(update.removed).toEqual([]);
+    events.close();
+  });
+
+  test("a forgotten client's Prometheus series and dashboard row go away", async () => {
+    const clock = { t: 1_000_000 };
+    const server = startServer(() => clock.t);
+    await post("/heartbeat", beat("foxtrot"), TOKEN, server.base);
+    const events = readEvents(await fetch(`${server.base}/events`));
+    await events.next("snapshot");
+    clock.t += 5_000;
+    server.registry.sweep();
+    expect(server.registry.clients.get("foxtrot")?.state).toBe("LOST");
+    let text = await (await fetch(`${server.base}/metrics`)).text();
+    expect(text).toContain('heartbeat_client_up{client_id="foxtrot"} 0');
+    clock.t += 60_000;
+    server.registry.sweep();
+    text = await (await fetch(`${server.base}/metrics`)).text();
+    expect(text).not.toContain("foxtrot");
+    expect(text).toContain('heartbeat_client_events_total{event="forgotten"} 1');
+    const update = await events.next("update", (data) => data.removed.includes("foxtrot"));
+    expect(update.clients).toEqual([]);
+    events.close();
+  });
+});
+
+interface Data {
+  now: number;
+  clients: ClientView[];
+  removed: string[];
+}
+
+/** Reads an SSE response event by event. */
+function readEvents(response: Response) {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  return {
+    /** The next event named `name` whose data passes `accept`. */
+    async next(name: string, accept: (data: Data) => boolean = () => true): Promise<Data> {
+      for (;;) {
+        const end = buffer.indexOf("\n\n");
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = block.match(/^event: (.*)$/m)?.[1];
+          const data = block.match(/^data: (.*)$/m)?.[1];
+          if (event === name && data) {
+            const parsed = JSON.parse(data);
+            if (accept(parsed)) return parsed;
+          }
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before a "${name}" event`);
+        buffer += decoder.decode(value, { stream: true });
+      }
+    },
+    close: () => reader.cancel(),
+  };
+}

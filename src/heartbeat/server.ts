@@ -1,0 +1,136 @@
+// heartbeat server: takes heartbeats and CPU/memory reports from many clients, tells who is
+// UP, LATE or LOST (see registry.ts), and shows it as JSON, Prometheus series and a live
+// dashboard. Reports need the shared token; the read-only views do not.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { defineCommand } from "../lib/command";
+import { seconds, serverEnv, T } from "../lib/config";
+import { createServer, listen } from "../lib/http-server";
+import { stopping } from "../lib/lifecycle";
+import { createLogger, type Logger } from "../lib/log";
+import dashboardPage from "./dashboard.html" with { type: "text" };
+import { createEventStream } from "./events";
+import { exportClientMetrics } from "./prometheus";
+import { Heartbeat, MetricsReport } from "./protocol";
+import { type Clock, clientView, Registry } from "./registry";
+
+export const heartbeatServerEnv = T.Object({
+  HEARTBEAT_TOKEN: T.String({
+    minLength: 1,
+    description: "shared secret: clients send it as a bearer token (required)",
+  }),
+  HEARTBEAT_INTERVAL: seconds(3, "heartbeat interval for clients that announce none"),
+  HEARTBEAT_LOST_REPEAT: seconds(10, "how often a LOST client is logged again"),
+  HEARTBEAT_FORGET_AFTER: seconds(600, "silence after which a LOST client is forgotten"),
+  ...serverEnv,
+});
+type HeartbeatServerConfig = (typeof heartbeatServerEnv)["static"];
+
+export interface HeartbeatServerOptions {
+  config: Pick<
+    HeartbeatServerConfig,
+    "HEARTBEAT_TOKEN" | "HEARTBEAT_INTERVAL" | "HEARTBEAT_LOST_REPEAT" | "HEARTBEAT_FORGET_AFTER"
+  >;
+  log: Logger;
+  now?: Clock;
+  /** Stops the sweep and closes the event streams; the process's stop signal by default. */
+  signal?: AbortSignal;
+}
+
+// Bun's text import embeds the page in the binary; the .html type says bundle, it is a string.
+const dashboard = dashboardPage as unknown as string;
+const REPORT_PATHS = new Set(["/heartbeat", "/metrics"]);
+
+export function createHeartbeatServer({
+  config,
+  log,
+  now,
+  signal = stopping,
+}: HeartbeatServerOptions) {
+  const intervalMs = config.HEARTBEAT_INTERVAL * 1000;
+  const countEvent = exportClientMetrics(() => registry.clients.values());
+  const registry: Registry = new Registry({
+    intervalMs,
+    lostRepeatMs: config.HEARTBEAT_LOST_REPEAT * 1000,
+    forgetAfterMs: config.HEARTBEAT_FORGET_AFTER * 1000,
+    now,
+    log,
+    onChange: (clientId) => events.changed(clientId),
+    onEvent: (event) => countEvent(event),
+  });
+  const events = createEventStream(registry, { signal });
+  startSweeper(registry, Math.max(10, Math.min(250, intervalMs / 4)), signal);
+  const tokenMatches = bearerCheck(config.HEARTBEAT_TOKEN);
+
+  const app = createServer({ log })
+    // Before parsing: a report without the right token is 401 whatever its body holds.
+    .onRequest(({ request, set }) => {
+      if (request.method !== "POST" || !REPORT_PATHS.has(new URL(request.url).pathname)) return;
+      const problem = tokenMatches(request.headers.get("authorization"));
+      if (!problem) return;
+      set.status = 401;
+      set.headers["www-authenticate"] = 'Bearer realm="heartbeat"';
+      return { error: problem };
+    })
+    .get(
+      "/",
+      () => new Response(dashboard, { headers: { "content-type": "text/html; charset=utf-8" } }),
+    )
+    .get("/events", ({ request }) => events.subscribe(request))
+    .get("/clients", () => {
+      const at = registry.now();
+      const clients = [...registry.clients.values()].sort((a, b) => a.id.localeCompare(b.id));
+      const counts = { UP: 0, LATE: 0, LOST: 0 };
+      for (const client of clients) counts[client.state] += 1;
+      return {
+        now: new Date(at).toISOString(),
+        counts,
+        clients: clients.map((client) => clientView(client, at)),
+      };
+    })
+    .post("/heartbeat", ({ body }) => registry.beat(body), { parse: "json", body: Heartbeat })
+    .post(
+      "/metrics",
+      ({ body }) => {
+        registry.report(body);
+        return { clientId: body.clientId, received: true };
+      },
+      { parse: "json", body: MetricsReport },
+    );
+  return { app, registry, events };
+}
+
+/**
+ * One timer sweeps all clients. A tick that comes far too late means this process stalled
+ * (a long GC, a paused VM): the beats that waited meanwhile are read before anyone is judged.
+ */
+function startSweeper(registry: Registry, periodMs: number, signal: AbortSignal) {
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const stalled = now - last > 2 * periodMs + 100;
+    last = now;
+    if (!stalled) registry.sweep();
+  }, periodMs);
+  signal.addEventListener("abort", () => clearInterval(timer));
+}
+
+/** Checks an Authorization header in constant time; returns what is wrong, or null. */
+function bearerCheck(token: string) {
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  const expected = digest(token);
+  return (header: string | null) => {
+    const match = header?.match(/^Bearer\s+(.+)$/i);
+    if (!match?.[1]) return "missing bearer token: send Authorization: Bearer <HEARTBEAT_TOKEN>";
+    return timingSafeEqual(digest(match[1]), expected) ? null : "wrong token";
+  };
+}
+
+export const heartbeatServer = defineCommand({
+  summary: "collects heartbeats and CPU/memory reports, detects lost clients, serves a dashboard",
+  env: heartbeatServerEnv,
+  run(config) {
+    const log = createLogger("heartbeat-server");
+    const { app } = createHeartbeatServer({ config, log });
+    listen(app, { port: config.PORT, log, shutdownDelaySeconds: config.SHUTDOWN_DELAY_SECONDS });
+  },
+});
