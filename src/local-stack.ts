@@ -1,6 +1,7 @@
 // `demo all`: the whole stack in one process on localhost, no cluster needed.
 import { echoClientEnv, runEchoClient } from "./echo/client";
 import { createEchoServer } from "./echo/server";
+import { startLocalHeartbeat } from "./heartbeat/local";
 import { defineCommand } from "./lib/command";
 import { loggingEnv, port, readConfig, T } from "./lib/config";
 import { listen } from "./lib/http-server";
@@ -8,6 +9,7 @@ import { createLogger } from "./lib/log";
 
 export const localStackEnv = T.Object({
   ECHO_PORT: port(8080),
+  HEARTBEAT_PORT: port(8082),
   ...loggingEnv,
 });
 
@@ -22,12 +24,17 @@ export const localStack = defineCommand({
       shutdownDelaySeconds: 0,
     });
     const echoUrl = `http://localhost:${echoPort}`;
+    const heartbeat = startLocalHeartbeat(config.HEARTBEAT_PORT);
     log.info("stack is up", {
       echo: `curl ${echoUrl}/  and  curl -d '{"name":"Test User"}' ${echoUrl}/`,
+      heartbeat: `dashboard ${heartbeat.url}/  and  curl ${heartbeat.url}/clients`,
     });
-    return runEchoClient(
-      readConfig(echoClientEnv, { ...process.env, SERVER_URL: echoUrl }),
-      createLogger("echo-client"),
-    );
+    return Promise.all([
+      runEchoClient(
+        readConfig(echoClientEnv, { ...process.env, SERVER_URL: echoUrl }),
+        createLogger("echo-client"),
+      ),
+      heartbeat.client,
+    ]);
   },
 });

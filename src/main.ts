@@ -3,6 +3,8 @@
 import { check } from "./check/command";
 import { echoClient } from "./echo/client";
 import { echoServer } from "./echo/server";
+import { heartbeatClient } from "./heartbeat/client";
+import { heartbeatServer } from "./heartbeat/server";
 import { type Command, dispatch } from "./lib/command";
 import { localStack } from "./local-stack";
 import { version } from "./version";
@@ -10,6 +12,8 @@ import { version } from "./version";
 const commands: Record<string, Command> = {
   "echo-server": echoServer,
   "echo-client": echoClient,
+  "heartbeat-server": heartbeatServer,
+  "heartbeat-client": heartbeatClient,
   check,
   all: localStack,
   version,

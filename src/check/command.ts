@@ -5,10 +5,12 @@ import { loggingEnv, seconds, T } from "../lib/config";
 import { sleep } from "../lib/lifecycle";
 import { checkEcho } from "./echo";
 import { CheckFailed } from "./expect";
+import { checkHeartbeat, heartbeatCheckEnv } from "./heartbeat";
 
 /** Each component's check; users and heartbeat add theirs here. */
 export const checks: Record<string, (baseUrl: string) => Promise<void>> = {
   echo: checkEcho,
+  heartbeat: checkHeartbeat,
 };
 
 export const checkEnv = T.Object({
@@ -17,6 +19,7 @@ export const checkEnv = T.Object({
     description: "base URL of the service to check (or the [url] argument)",
   }),
   CHECK_TIMEOUT_SECONDS: seconds(60, "how long to wait for the service to answer /healthz"),
+  ...heartbeatCheckEnv,
   ...loggingEnv,
 });
 

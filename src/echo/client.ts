@@ -6,6 +6,7 @@ import { seconds, serverEnv, T, url } from "../lib/config";
 import { createServer, listen } from "../lib/http-server";
 import { createLogger } from "../lib/log";
 import { every } from "../lib/loop";
+import { postJson } from "../lib/post-json";
 
 export const echoClientEnv = T.Object({
   SERVER_URL: url("http://localhost:8080", "echo server to POST to"),
@@ -30,22 +31,17 @@ export function runEchoClient(config: EchoClientConfig, log = createLogger("echo
   log.info("sending", { target, name: config.ECHO_NAME, intervalSeconds: config.ECHO_INTERVAL });
   return every(
     async () => {
-      let response: Response;
-      try {
-        response = await fetch(target, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ name: config.ECHO_NAME }),
-          signal: AbortSignal.timeout(config.REQUEST_TIMEOUT_SECONDS * 1000),
-        });
-      } catch (error) {
+      const answer = await postJson(
+        target,
+        { name: config.ECHO_NAME },
+        { timeoutMs: config.REQUEST_TIMEOUT_SECONDS * 1000 },
+      ).catch((error) => {
         exchanges.inc({ outcome: "failed" });
-        throw new Error(`Failed to connect to server: ${reasonOf(error)}`);
-      }
-      const body = await response.text();
+        throw error;
+      });
       exchanges.inc({ outcome: "answered" });
-      const fields = { status: response.status, body: parseOrText(body) };
-      if (response.ok) log.info("server responded", fields);
+      const fields = { status: answer.status, body: answer.body };
+      if (answer.ok) log.info("server responded", fields);
       else log.warn("server responded with an error", fields);
     },
     {
@@ -54,20 +50,6 @@ export function runEchoClient(config: EchoClientConfig, log = createLogger("echo
         log.warn((error as Error).message, { failures, retryInMs: Math.round(nextDelayMs) }),
     },
   );
-}
-
-function reasonOf(error: unknown) {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: string }).code;
-  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
-}
-
-function parseOrText(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
 }
 
 export const echoClient = defineCommand({
