@@ -21,15 +21,19 @@ export function readConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
     const property = schema.properties[name];
     return `${name}=${JSON.stringify(env[name] ?? "")}: expected ${accepts(property ?? error.schema)}`;
   });
+  // A missing variable fails two checks (required, and of the type): name it once.
   if (problems.length > 0)
-    throw new ConfigError(`invalid configuration\n  ${problems.join("\n  ")}`);
+    throw new ConfigError(`invalid configuration\n  ${[...new Set(problems)].join("\n  ")}`);
   return config as Static<S>;
 }
 
 /** The `--help` lines for a schema: name, default and description of each variable. */
 export function describeConfig(schema: TObject): string {
   const rows = Object.entries(schema.properties).map(([name, property]) => {
-    const fallback = property.default === undefined ? "" : ` (default ${property.default})`;
+    const fallback =
+      property.default === undefined || property.default === ""
+        ? ""
+        : ` (default ${property.default})`;
     return [name, `${property.description ?? accepts(property)}${fallback}`] as const;
   });
   const width = Math.max(...rows.map(([name]) => name.length));
