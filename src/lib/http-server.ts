@@ -141,7 +141,8 @@ function validationBody(error: ValidationError | Error) {
       "path" in issue && issue.path ? issue.path.replace(/^\//, "").replaceAll("/", ".") : "(body)",
     problem: issue.summary ?? issue.message,
   }));
-  const where = fields.map((f) => f.field).join(", ");
+  // TypeBox reports a missing property twice (missing, then of the wrong type): name it once.
+  const where = [...new Set(fields.map((f) => f.field))].join(", ");
   return { error: `invalid ${error.type}: ${where}`, fields };
 }
 
