@@ -1,0 +1,184 @@
+// Benchmark: one heartbeat server with 10,000 simulated clients (3,333 heartbeats/s plus
+// 500 metric reports/s) for 60 s over loopback keep-alive HTTP. Reports p99 ingest latency
+// (target < 5 ms), the server's peak RSS (< 200 MB), false LOST (must be 0), and how long
+// after its last heartbeat a client that goes silent is declared LOST (9 to 10.5 s).
+//   bun scripts/bench/heartbeat.ts
+// The server runs from source (`bun src/main.ts`), or BINARY=dist/demo-linux-x64 after
+// scripts/build.sh x64. Knobs: CLIENTS (10000), SECONDS (60), WORKERS (2), PORT (18190).
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { rssMegabytes, waitUntilUp } from "./wrk";
+
+const root = resolve(import.meta.dir, "../..");
+const clients = Number(process.env.CLIENTS ?? 10_000);
+const seconds = Number(process.env.SECONDS ?? 60);
+const workers = Number(process.env.WORKERS ?? 2);
+const port = Number(process.env.PORT ?? 18_190);
+const base = `http://127.0.0.1:${port}`;
+const token = "bench-token";
+const HEARTBEAT_PERIOD = 3;
+const METRICS_PERIOD = 20;
+
+// Victims go silent one by one, early enough to be declared LOST before the run ends.
+const victimTimes = [15, 22, 29, 36, 43].filter((t) => t + 12 < seconds);
+const victims = victimTimes.map((t, i) => [
+  Math.floor(((i + 0.5) * clients) / victimTimes.length),
+  t * 1000,
+]);
+
+const binary = process.env.BINARY;
+if (binary && !existsSync(binary))
+  throw new Error(`BINARY=${binary} is missing: scripts/build.sh x64`);
+const command = binary ? [resolve(binary)] : [process.execPath, resolve(root, "src/main.ts")];
+const server = Bun.spawn([...command, "heartbeat-server"], {
+  env: {
+    PORT: String(port),
+    HEARTBEAT_TOKEN: token,
+    HEARTBEAT_INTERVAL: String(HEARTBEAT_PERIOD),
+    LOG_FORMAT: "json",
+    LOG_LEVEL: "warn",
+    SHUTDOWN_DELAY_SECONDS: "0",
+  },
+  stdout: "pipe",
+  stderr: "inherit",
+});
+const lostLines: Array<{ clientId: string; time: string }> = [];
+(async () => {
+  const reader = server.stdout.getReader();
+  const decoder = new TextDecoder();
+  let rest = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    const lines = (rest + decoder.decode(value, { stream: true })).split("\n");
+    rest = lines.pop() ?? "";
+    for (const line of lines)
+      if (line.includes('"msg":"client lost"')) lostLines.push(JSON.parse(line));
+  }
+})();
+await waitUntilUp(`${base}/healthz`);
+console.log(`server: ${command.join(" ")} heartbeat-server (pid ${server.pid})`);
+console.log(
+  `load: ${clients} clients, ${workers} worker processes, ${seconds} s; victims at ${victimTimes.join(", ")} s`,
+);
+
+const startAt = Date.now() + 500;
+const load = Array.from({ length: workers }, (_, worker) =>
+  Bun.spawn([process.execPath, resolve(import.meta.dir, "heartbeat-load.ts")], {
+    env: {
+      BASE_URL: base,
+      HEARTBEAT_TOKEN: token,
+      WORKER: String(worker),
+      WORKERS: String(workers),
+      CLIENTS: String(clients),
+      SECONDS: String(seconds),
+      START_AT: String(startAt),
+      HEARTBEAT_PERIOD: String(HEARTBEAT_PERIOD),
+      METRICS_PERIOD: String(METRICS_PERIOD),
+      VICTIMS: JSON.stringify(victims),
+    },
+    stdout: "pipe",
+    stderr: "inherit",
+  }),
+);
+
+let peakRss = 0;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, rssMegabytes(server.pid));
+}, 1000);
+const summaries = await Promise.all(
+  load.map(async (process) => {
+    const output = await new Response(process.stdout).text();
+    if ((await process.exited) !== 0) throw new Error(`a load worker failed:\n${output}`);
+    return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as WorkerSummary;
+  }),
+);
+clearInterval(sampler);
+const endRss = rssMegabytes(server.pid);
+const metrics = await (await fetch(`${base}/metrics`)).text();
+server.kill("SIGTERM");
+await server.exited;
+
+interface WorkerSummary {
+  counts: {
+    heartbeat: number;
+    metrics: number;
+    failed: number;
+    refused: number;
+    maxInFlight: number;
+  };
+  latency: { heartbeat: Array<[number, number]>; metrics: Array<[number, number]> };
+  victims: Array<{ id: string; lastBeatAt: number }>;
+}
+
+/** Percentile in ms from merged 10 µs histograms. */
+function percentile(parts: Array<Array<[number, number]>>, p: number) {
+  const merged = new Map<number, number>();
+  for (const part of parts)
+    for (const [bucket, n] of part) merged.set(bucket, (merged.get(bucket) ?? 0) + n);
+  const buckets = [...merged].sort((a, b) => a[0] - b[0]);
+  const total = buckets.reduce((sum, [, n]) => sum + n, 0);
+  let seen = 0;
+  for (const [bucket, n] of buckets) {
+    seen += n;
+    if (seen >= total * p) return (bucket + 1) / 100;
+  }
+  return Number.NaN;
+}
+
+const sum = (key: keyof WorkerSummary["counts"]) =>
+  summaries.reduce((s, w) => s + w.counts[key], 0);
+const all = [
+  ...summaries.map((w) => w.latency.heartbeat),
+  ...summaries.map((w) => w.latency.metrics),
+];
+const victimIds = new Set(summaries.flatMap((w) => w.victims.map((v) => v.id)));
+const falseLost = lostLines.filter((line) => !victimIds.has(line.clientId));
+const detections = summaries
+  .flatMap((w) => w.victims)
+  .map((victim) => {
+    const lost = lostLines.find((line) => line.clientId === victim.id);
+    return {
+      id: victim.id,
+      seconds: lost ? (Date.parse(lost.time) - victim.lastBeatAt) / 1000 : null,
+    };
+  });
+const late = Number(metrics.match(/heartbeat_client_events_total\{event="late"\} (\d+)/)?.[1] ?? 0);
+const detected = detections.map((d) => d.seconds).filter((s): s is number => s !== null);
+
+const result = {
+  heartbeatsPerSecond: Math.round(sum("heartbeat") / seconds),
+  reportsPerSecond: Math.round(sum("metrics") / seconds),
+  failedRequests: sum("failed"),
+  refusedRequests: sum("refused"),
+  p50Ms: percentile(all, 0.5),
+  p99Ms: percentile(all, 0.99),
+  p99HeartbeatMs: percentile(
+    summaries.map((w) => w.latency.heartbeat),
+    0.99,
+  ),
+  p99MetricsMs: percentile(
+    summaries.map((w) => w.latency.metrics),
+    0.99,
+  ),
+  maxMs: percentile(all, 1),
+  peakRssMb: Math.round(peakRss),
+  endRssMb: Math.round(endRss),
+  falseLost: falseLost.length,
+  lateEvents: late,
+  lostDetectionSeconds: detections,
+};
+console.log(JSON.stringify(result, null, 2));
+
+const verdicts = [
+  ["p99 ingest latency < 5 ms", result.p99Ms < 5],
+  ["server RSS < 200 MB", result.peakRssMb < 200],
+  ["no false LOST", result.falseLost === 0],
+  ["no failed or refused request", result.failedRequests + result.refusedRequests === 0],
+  [
+    "every silent client declared LOST 9-10.5 s after its last heartbeat",
+    detected.length === detections.length && detected.every((s) => s >= 9 && s <= 10.5),
+  ],
+] as const;
+for (const [what, ok] of verdicts) console.log(`${ok ? "PASS" : "FAIL"} ${what}`);
+process.exit(verdicts.every(([, ok]) => ok) ? 0 : 1);
