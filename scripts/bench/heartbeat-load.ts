@@ -123,9 +123,16 @@ const reports = schedule(metricsPeriod, (sim, elapsed) => {
 
 await Bun.sleep(Math.max(0, startAt - Date.now()));
 const started = performance.now();
+// How late this process's own ticks run: latency it adds itself when short of CPU.
+const lag = histogram();
+let lastTick = started;
 await new Promise<void>((done) => {
   const timer = setInterval(() => {
-    const elapsed = performance.now() - started;
+    const now = performance.now();
+    const late = Math.min(100_000, Math.floor(Math.max(0, now - lastTick - 2) * 100));
+    lag[late] = (lag[late] ?? 0) + 1;
+    lastTick = now;
+    const elapsed = now - started;
     if (elapsed >= durationMs) {
       clearInterval(timer);
       return done();
@@ -141,7 +148,9 @@ console.log(
   JSON.stringify({
     worker,
     counts,
+    cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     latency: { heartbeat: sparse(latency.heartbeat), metrics: sparse(latency.metrics) },
+    tickLag: sparse(lag),
     victims: sims
       .filter((s) => victims.has(s.index))
       .map((s) => ({ id: s.id, lastBeatAt: s.lastBeatAt })),

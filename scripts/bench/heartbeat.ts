@@ -5,7 +5,7 @@
 //   bun scripts/bench/heartbeat.ts
 // The server runs from source (`bun src/main.ts`), or BINARY=dist/demo-linux-x64 after
 // scripts/build.sh x64. Knobs: CLIENTS (10000), SECONDS (60), WORKERS (2), PORT (18190).
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { rssMegabytes, waitUntilUp } from "./wrk";
 
@@ -82,6 +82,14 @@ const load = Array.from({ length: workers }, (_, worker) =>
   }),
 );
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
+}
+const cpuAtStart = cpuSeconds(server.pid);
+let loadCpu = 0;
+
 let peakRss = 0;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, rssMegabytes(server.pid));
@@ -89,12 +97,14 @@ const sampler = setInterval(() => {
 const summaries = await Promise.all(
   load.map(async (process) => {
     const output = await new Response(process.stdout).text();
+    loadCpu += Number(output.match(/"cpuSeconds":([\d.]+)/)?.[1] ?? 0);
     if ((await process.exited) !== 0) throw new Error(`a load worker failed:\n${output}`);
     return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as WorkerSummary;
   }),
 );
 clearInterval(sampler);
 const endRss = rssMegabytes(server.pid);
+const serverCpu = cpuSeconds(server.pid) - cpuAtStart;
 const metrics = await (await fetch(`${base}/metrics`)).text();
 server.kill("SIGTERM");
 await server.exited;
@@ -108,6 +118,7 @@ interface WorkerSummary {
     maxInFlight: number;
   };
   latency: { heartbeat: Array<[number, number]>; metrics: Array<[number, number]> };
+  tickLag: Array<[number, number]>;
   victims: Array<{ id: string; lastBeatAt: number }>;
 }
 
@@ -125,6 +136,21 @@ function percentile(parts: Array<Array<[number, number]>>, p: number) {
   }
   return Number.NaN;
 }
+
+/** The server's own p99 of POST /heartbeat and /metrics: the upper bound of its bucket. */
+function serverPercentile(text: string, p: number) {
+  const buckets = new Map<number, number>();
+  const pattern =
+    /http_request_duration_seconds_bucket\{le="([^"]+)",method="POST",route="\/(?:heartbeat|metrics)",status="200"\} (\d+)/g;
+  for (const [, le, n] of text.matchAll(pattern)) {
+    const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(n));
+  }
+  const sorted = [...buckets].sort((a, b) => a[0] - b[0]);
+  const total = sorted.at(-1)?.[1] ?? 0;
+  return (sorted.find(([, n]) => n >= total * p)?.[0] ?? Number.NaN) * 1000;
+}
+const round = (value: number) => Math.round(value * 100) / 100;
 
 const sum = (key: keyof WorkerSummary["counts"]) =>
   summaries.reduce((s, w) => s + w.counts[key], 0);
@@ -162,6 +188,13 @@ const result = {
     0.99,
   ),
   maxMs: percentile(all, 1),
+  serverP99Ms: serverPercentile(metrics, 0.99),
+  loadTickLagP99Ms: percentile(
+    summaries.map((w) => w.tickLag),
+    0.99,
+  ),
+  serverCpuCores: round(serverCpu / seconds),
+  loadCpuCores: round(loadCpu / seconds),
   peakRssMb: Math.round(peakRss),
   endRssMb: Math.round(endRss),
   falseLost: falseLost.length,
