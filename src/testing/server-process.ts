@@ -1,0 +1,101 @@
+// Database servers for integration tests, started from the system's binaries: finding the
+// binaries (or failing with the install step), temp dirs, stop/start, and clean-up at exit.
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+
+const INSTALL_HINT = "run scripts/tools.sh (apt: mariadb-server redis-server)";
+
+/** The path of a system binary, or an error that says how to install it. */
+export function requireTool(name: string): string {
+  const path = Bun.which(name, { PATH: `${process.env.PATH}:/usr/sbin:/usr/local/sbin:/sbin` });
+  if (!path) throw new Error(`${name} is not installed: ${INSTALL_HINT}`);
+  return path;
+}
+
+const cleanups: Array<() => void> = [];
+process.on("exit", () => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+/** A temp dir removed when the test process exits. */
+export function tempDir(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), `demo-${prefix}-`));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Polls `check` until it returns true (or a value), failing after `timeoutMs` with `what`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | false> | T | false,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const result = await check();
+      if (result !== false) return result;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ""}`,
+      );
+    await Bun.sleep(50);
+  }
+}
+
+/** A server process that tests can stop and start again with the same arguments. */
+export class ServerProcess {
+  private child: Subprocess | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly command: string[],
+    private readonly logFile: string,
+  ) {
+    cleanups.push(() => this.child?.kill("SIGKILL"));
+  }
+
+  get running() {
+    return this.child !== undefined && this.child.exitCode === null && !this.child.killed;
+  }
+
+  /** Starts it and waits until `ready` passes; the error shows the end of its log. */
+  async start(ready: () => Promise<boolean>) {
+    const log = openSync(this.logFile, "a");
+    this.child = Bun.spawn(this.command, { stdout: log, stderr: log, stdin: "ignore" });
+    closeSync(log);
+    const child = this.child;
+    try {
+      await waitFor(`${this.name} to start`, async () => {
+        if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode}`);
+        return (await ready()) || false;
+      });
+    } catch (error) {
+      child.kill("SIGKILL");
+      throw new Error(`${(error as Error).message}\n--- ${this.logFile}:\n${this.logTail()}`);
+    }
+  }
+
+  /** Stops it the way a server is stopped (SIGTERM) and waits until it has exited. */
+  async stop() {
+    const child = this.child;
+    if (!child) return;
+    child.kill("SIGTERM");
+    await child.exited;
+    this.child = undefined;
+  }
+
+  private logTail() {
+    try {
+      return readFileSync(this.logFile, "utf8").split("\n").slice(-20).join("\n");
+    } catch {
+      return "(no log)";
+    }
+  }
+}

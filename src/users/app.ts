@@ -1,0 +1,116 @@
+// The users API routes. Their schemas validate requests (422 naming the field) and make the
+// OpenAPI document served at /openapi (UI) and /openapi/json.
+import { openapi } from "@elysiajs/openapi";
+import { t } from "elysia";
+import pkg from "../../package.json";
+import { createServer, type ReadinessCheck } from "../lib/http-server";
+import type { Logger } from "../lib/log";
+import { notFound, type UsersService } from "./service";
+import {
+  ErrorSchema,
+  IdParams,
+  ListQuery,
+  NewUserSchema,
+  UserPageSchema,
+  UserPatchSchema,
+  UserSchema,
+} from "./user";
+
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, ErrorSchema]));
+
+export function createUsersApp(users: UsersService, log: Logger, readiness: ReadinessCheck) {
+  return createServer({ log, readiness: { database: readiness } })
+    .use(
+      openapi({
+        path: "/openapi",
+        documentation: {
+          info: {
+            title: "demo users API",
+            version: pkg.version,
+            description:
+              "Users in MySQL (or an embedded SQLite) with a Redis (or in-process) read cache.",
+          },
+        },
+        exclude: { paths: ["/healthz", "/readyz", "/metrics"] },
+      }),
+    )
+    .post(
+      "/init",
+      async () => {
+        await users.init();
+        return { status: "initialized" as const };
+      },
+      {
+        detail: { summary: "Create or upgrade the users table (idempotent)" },
+        response: { 200: t.Object({ status: t.Literal("initialized") }), ...errors(503) },
+      },
+    )
+    .post(
+      "/users",
+      async ({ body, set }) => {
+        const user = await users.create(body);
+        set.status = 201;
+        set.headers.location = `/users/${user.id}`;
+        return user;
+      },
+      {
+        parse: "json",
+        body: NewUserSchema,
+        detail: { summary: "Add a user" },
+        response: { 201: UserSchema, ...errors(400, 409, 422, 503) },
+      },
+    )
+    .get("/users", ({ query }) => users.list(query.limit ?? 20, query.after), {
+      query: ListQuery,
+      detail: { summary: "List users by id, a page at a time" },
+      response: { 200: UserPageSchema, ...errors(422, 503) },
+    })
+    .get(
+      "/users/:id",
+      async ({ params: { id }, set }) => {
+        const { json, cache } = await users.read(id);
+        set.headers["x-cache"] = cache;
+        if (json === undefined) throw notFound(id);
+        // The cached JSON is the body as is: a hit is never parsed or re-serialised.
+        return new Response(json, {
+          headers: { "content-type": "application/json", "x-cache": cache },
+        });
+      },
+      {
+        params: IdParams,
+        detail: {
+          summary: "Read a user (cache-aside)",
+          description: "Header X-Cache: HIT, MISS, or BYPASS (cache unusable or off).",
+        },
+        response: { 200: UserSchema, ...errors(404, 422, 503) },
+      },
+    )
+    .patch(
+      "/users/:id",
+      async ({ params: { id }, body }) => {
+        const user = await users.update(id, body);
+        if (!user) throw notFound(id);
+        return user;
+      },
+      {
+        parse: "json",
+        params: IdParams,
+        body: UserPatchSchema,
+        detail: { summary: "Change a user's name or email" },
+        response: { 200: UserSchema, ...errors(400, 404, 409, 422, 503) },
+      },
+    )
+    .delete(
+      "/users/:id",
+      async ({ params: { id }, set }) => {
+        if (!(await users.remove(id))) throw notFound(id);
+        set.status = 204;
+      },
+      {
+        params: IdParams,
+        detail: { summary: "Delete a user" },
+        response: { 204: t.Void(), ...errors(404, 422, 503) },
+      },
+    );
+}

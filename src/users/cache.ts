@@ -1,0 +1,68 @@
+// The read cache contract (cache-aside), and the two caches without a server: in-process
+// (no REDIS_* configured) and none at all (CACHE_TTL_SECONDS=0).
+import { Counter } from "prom-client";
+
+/**
+ * A lookup's result. A miss carries a token: `fill` stores only if no write invalidated the
+ * id since, so a read that raced a write can never put the old value back.
+ */
+export type Lookup =
+  | { result: "hit"; json: string }
+  | { result: "miss"; token: string }
+  | { result: "bypass" };
+
+export interface UserCache {
+  readonly description: string;
+  lookup(id: string): Promise<Lookup> | Lookup;
+  fill(id: string, token: string, json: string): Promise<void> | void;
+  /** Drops the entry after a write; a failed drop is retried when the cache returns. */
+  invalidate(id: string): Promise<void> | void;
+  close(): Promise<void> | void;
+}
+
+export const cacheLookups = new Counter({
+  name: "users_cache_lookups_total",
+  help: "Reads of GET /users/:id by cache result: hit, miss, or bypass (cache unusable or off).",
+  labelNames: ["result"] as const,
+});
+
+export const cacheErrors = new Counter({
+  name: "users_cache_errors_total",
+  help: "Cache commands that failed, by operation (lookup, fill, invalidate).",
+  labelNames: ["operation"] as const,
+});
+
+/** No cache: every read goes to the database. */
+export const noCache: UserCache = {
+  description: "off",
+  lookup: () => ({ result: "bypass" }),
+  fill: () => {},
+  invalidate: () => {},
+  close: () => {},
+};
+
+/** An in-process cache with a TTL, bounded in entries (oldest dropped first). */
+export function createMemoryCache(ttlSeconds: number, maxEntries = 10_000): UserCache {
+  const entries = new Map<string, { json: string; expires: number }>();
+  // Any write moves this on, which voids every outstanding miss token (simple and safe).
+  let writes = 0;
+  return {
+    description: "in-process",
+    lookup(id) {
+      const entry = entries.get(id);
+      if (entry && entry.expires > Date.now()) return { result: "hit", json: entry.json };
+      return { result: "miss", token: String(writes) };
+    },
+    fill(id, token, json) {
+      if (token !== String(writes)) return;
+      entries.delete(id);
+      entries.set(id, { json, expires: Date.now() + ttlSeconds * 1000 });
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    },
+    invalidate(id) {
+      writes += 1;
+      entries.delete(id);
+    },
+    close: () => entries.clear(),
+  };
+}

@@ -1,0 +1,84 @@
+// `demo users-server` configuration: which database and which cache, from env vars.
+// MySQL by URL or by parts (the chart passes Secrets as parts); neither means embedded SQLite.
+// Redis the same way; none means an in-process cache.
+import type { ConnectionOptions } from "mysql2";
+import { serverEnv, T } from "../lib/config";
+import type { RedisTarget } from "./redis-cache";
+
+const tcpPort = (fallback: number, what: string) =>
+  T.Integer({ minimum: 1, maximum: 65535, default: fallback, description: `${what} port` });
+
+export const usersServerEnv = T.Object({
+  ...serverEnv,
+  MYSQL_URL: T.Optional(
+    T.String({
+      pattern: "^mysql://.+",
+      description: "mysql://user:password@host:port/database (or the MYSQL_HOST... variables)",
+    }),
+  ),
+  MYSQL_HOST: T.Optional(
+    T.String({ description: "MySQL/MariaDB host; with no MySQL at all, an embedded SQLite" }),
+  ),
+  MYSQL_PORT: tcpPort(3306, "MySQL"),
+  MYSQL_USER: T.String({ default: "demo", description: "MySQL user" }),
+  MYSQL_PASSWORD: T.Optional(T.String({ description: "MySQL password" })),
+  MYSQL_DATABASE: T.String({ default: "demo", description: "MySQL database" }),
+  SQLITE_PATH: T.String({
+    default: ":memory:",
+    description: "the embedded SQLite database file when no MySQL is configured",
+  }),
+  REDIS_URL: T.Optional(
+    T.String({
+      pattern: "^rediss?://.+",
+      description: "redis://[:password@]host:port[/db] (or the REDIS_HOST... variables)",
+    }),
+  ),
+  REDIS_HOST: T.Optional(
+    T.String({ description: "Redis host; with no Redis at all, an in-process cache" }),
+  ),
+  REDIS_PORT: tcpPort(6379, "Redis"),
+  REDIS_PASSWORD: T.Optional(T.String({ description: "Redis password" })),
+  CACHE_TTL_SECONDS: T.Number({
+    minimum: 0,
+    default: 60,
+    description: "how long a read stays cached, in seconds; 0 turns the cache off",
+  }),
+  MIGRATE_ON_START: T.Boolean({
+    default: true,
+    description: "create/upgrade the table at start (false: call POST /init)",
+  }),
+});
+export type UsersConfig = typeof usersServerEnv.static;
+
+export type DatabaseTarget =
+  | { kind: "mysql"; options: ConnectionOptions; description: string }
+  | { kind: "sqlite"; path: string };
+
+export function databaseTarget(config: UsersConfig): DatabaseTarget {
+  if (config.MYSQL_URL) {
+    const url = new URL(config.MYSQL_URL);
+    const description = `mysql://${url.username}@${url.host}${url.pathname}`;
+    return { kind: "mysql", options: { uri: config.MYSQL_URL }, description };
+  }
+  if (config.MYSQL_HOST) {
+    const {
+      MYSQL_HOST: host,
+      MYSQL_PORT: port,
+      MYSQL_USER: user,
+      MYSQL_DATABASE: database,
+    } = config;
+    return {
+      kind: "mysql",
+      options: { host, port, user, password: config.MYSQL_PASSWORD, database },
+      description: `mysql://${user}@${host}:${port}/${database}`,
+    };
+  }
+  return { kind: "sqlite", path: config.SQLITE_PATH };
+}
+
+export function redisTarget(config: UsersConfig): RedisTarget | undefined {
+  if (config.REDIS_URL) return { url: config.REDIS_URL };
+  if (config.REDIS_HOST)
+    return { host: config.REDIS_HOST, port: config.REDIS_PORT, password: config.REDIS_PASSWORD };
+  return undefined;
+}

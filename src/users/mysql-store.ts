@@ -1,0 +1,110 @@
+// The MySQL/MariaDB store: drizzle over a mysql2 pool. mysql2 speaks MySQL 8.4/9's default
+// caching_sha2_password and MariaDB's mysql_native_password alike.
+import { asc, eq, gt, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/mysql2";
+import mysql, { type ConnectionOptions } from "mysql2/promise";
+import { applyMigrations, mysqlMigrations } from "./db/migrations";
+import { users } from "./db/mysql-schema";
+import {
+  DatabaseUnavailable,
+  Duplicate,
+  driverError,
+  query,
+  TableMissing,
+  type UserStore,
+} from "./store";
+
+// Replicas starting together must not run the same DDL twice (MySQL DDL is not transactional).
+const MIGRATION_LOCK = "demo_users_migrate";
+const MIGRATION_LOCK_SECONDS = 30;
+
+export function createMySqlStore(options: ConnectionOptions, description: string): UserStore {
+  const connection: ConnectionOptions = {
+    ...options,
+    connectTimeout: 5_000,
+    enableKeepAlive: true,
+    charset: "utf8mb4",
+    timezone: "Z",
+  };
+  const pool = mysql.createPool({ ...connection, connectionLimit: 10, maxIdle: 10 });
+  // A pool emits connection errors here too; they already reach the query that hit them.
+  pool.on("connection", (conn) => conn.on("error", () => {}));
+  const db = drizzle({ client: pool });
+  const run = <T>(operation: string, work: () => Promise<T>) => query(operation, classify, work);
+
+  return {
+    description,
+    migrate: () =>
+      run("migrate", async () => {
+        // One dedicated session: the advisory lock belongs to it and goes away with it.
+        const session = await mysql.createConnection(connection);
+        try {
+          const [rows] = await session.query("SELECT GET_LOCK(?, ?) AS locked", [
+            MIGRATION_LOCK,
+            MIGRATION_LOCK_SECONDS,
+          ]);
+          if ((rows as Array<{ locked: number }>)[0]?.locked !== 1)
+            throw new DatabaseUnavailable("another instance is still migrating; try again");
+          await applyMigrations(drizzle({ client: session }), mysqlMigrations);
+        } finally {
+          await session.end().catch(() => session.destroy());
+        }
+      }),
+    ping: () => run("ping", async () => void (await db.execute(sql`SELECT 1`))),
+    get: (id) => run("get", async () => (await db.select().from(users).where(eq(users.id, id)))[0]),
+    list: (limit, after) =>
+      run("list", () =>
+        db
+          .select()
+          .from(users)
+          .where(after === undefined ? undefined : gt(users.id, after))
+          .orderBy(asc(users.id))
+          .limit(limit),
+      ),
+    insert: (user) => run("insert", async () => void (await db.insert(users).values(user))),
+    update: (id, changes) =>
+      run("update", async () => {
+        // No RETURNING in MySQL: update, then read the row back.
+        const [result] = await db.update(users).set(changes).where(eq(users.id, id));
+        if (result.affectedRows === 0) return undefined;
+        return (await db.select().from(users).where(eq(users.id, id)))[0];
+      }),
+    delete: (id) =>
+      run("delete", async () => {
+        const [result] = await db.delete(users).where(eq(users.id, id));
+        return result.affectedRows > 0;
+      }),
+    close: () => pool.end(),
+  };
+}
+
+// Errors that mean "the server is not there or not usable right now", as opposed to a bug.
+const UNAVAILABLE = new Set([
+  "ER_ACCESS_DENIED_ERROR",
+  "ER_BAD_DB_ERROR",
+  "ER_CON_COUNT_ERROR",
+  "ER_SERVER_SHUTDOWN",
+  "ER_LOCK_WAIT_TIMEOUT",
+  "ER_LOCK_DEADLOCK",
+  "ER_OPTION_PREVENTS_STATEMENT",
+]);
+
+function classify(error: unknown) {
+  if (error instanceof DatabaseUnavailable) return error;
+  const cause = driverError(error);
+  const code = String(cause.code ?? "");
+  if (code === "ER_DUP_ENTRY")
+    return new Duplicate(
+      String(cause.sqlMessage ?? cause.message).includes("email") ? "email" : "id",
+    );
+  if (code === "ER_NO_SUCH_TABLE") return new TableMissing();
+  // Socket errors (ECONNREFUSED, ETIMEDOUT...), lost connections and a closed pool.
+  if (
+    cause.fatal === true ||
+    UNAVAILABLE.has(code) ||
+    /^(E[A-Z]+|PROTOCOL_\w+)$/.test(code) ||
+    /Pool is closed|connection is in closed state/i.test(cause.message)
+  )
+    return new DatabaseUnavailable(code ? `${code}: ${cause.message}` : cause.message);
+  return undefined;
+}

@@ -1,0 +1,137 @@
+// The Redis cache (ioredis). Redis down never fails or slows a read: commands are not queued
+// while disconnected and time out fast, reads then bypass the cache (logged once per outage),
+// and invalidations that could not be sent are replayed before the cache is used again.
+import { Redis, type RedisOptions } from "ioredis";
+import type { Logger } from "../lib/log";
+import { cacheErrors, type UserCache } from "./cache";
+import { Outage } from "./outage";
+
+export type RedisTarget = { url: string } | { host: string; port: number; password?: string };
+
+// Each id has its entry and a write generation; a fill must quote the generation it saw.
+const FILL = `
+if (redis.call('GET', KEYS[2]) or '') == ARGV[1] then
+  return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+end
+return 0`;
+const INVALIDATE = `
+redis.call('DEL', KEYS[1])
+redis.call('INCR', KEYS[2])
+return redis.call('EXPIRE', KEYS[2], ARGV[1])`;
+// Longer than any read can take, so a racing read always sees the generation move.
+const GENERATION_TTL_SECONDS = 3600;
+const MAX_PENDING_INVALIDATIONS = 100_000;
+
+type ScriptedRedis = Redis & {
+  fillUser(
+    entry: string,
+    generation: string,
+    token: string,
+    json: string,
+    ttl: number,
+  ): Promise<unknown>;
+  invalidateUser(entry: string, generation: string, ttl: number): Promise<unknown>;
+};
+
+export interface RedisCacheOptions {
+  ttlSeconds: number;
+  log: Logger;
+  /** Prefix of every key (tests give each suite its own). */
+  keyPrefix?: string;
+}
+
+export function createRedisCache(target: RedisTarget, options: RedisCacheOptions): UserCache {
+  const settings: RedisOptions = {
+    keyPrefix: options.keyPrefix ?? "users:",
+    // Fail a command at once when disconnected, and after 500 ms when Redis hangs.
+    enableOfflineQueue: false,
+    commandTimeout: 500,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    // Concurrent commands share one write to the socket: far more reads per second.
+    enableAutoPipelining: true,
+  };
+  const redis = (
+    "url" in target ? new Redis(target.url, settings) : new Redis({ ...target, ...settings })
+  ) as ScriptedRedis;
+  redis.defineCommand("fillUser", { numberOfKeys: 2, lua: FILL });
+  redis.defineCommand("invalidateUser", { numberOfKeys: 2, lua: INVALIDATE });
+
+  const outage = new Outage(options.log, {
+    down: "redis unavailable: reads go to the database (X-Cache: BYPASS)",
+    up: "redis is back: reads use the cache again",
+  });
+  const pending = new Set<string>();
+  let healthy = false;
+
+  function failed(operation: string, error: unknown) {
+    cacheErrors.inc({ operation });
+    healthy = false;
+    outage.failed(error);
+    // A hung server leaves the socket "ready": reconnect, so that "ready" tells us it is back.
+    if (String(error).includes("timed out")) redis.disconnect(true);
+  }
+
+  async function invalidate(id: string) {
+    await redis.invalidateUser(id, `${id}:generation`, GENERATION_TTL_SECONDS);
+  }
+
+  // Back: replay what was missed, and only then serve from the cache again.
+  redis.on("ready", async () => {
+    try {
+      for (const id of pending) {
+        await invalidate(id);
+        pending.delete(id);
+      }
+      healthy = true;
+      outage.recovered();
+    } catch (error) {
+      failed("invalidate", error);
+    }
+  });
+  redis.on("error", (error) => failed("connection", error));
+  redis.on("close", () => {
+    if (healthy) failed("connection", new Error("connection closed"));
+  });
+
+  return {
+    description: "url" in target ? redactUrl(target.url) : `redis://${target.host}:${target.port}`,
+    async lookup(id) {
+      if (!healthy) return { result: "bypass" };
+      try {
+        const [json, generation] = await redis.mget(id, `${id}:generation`);
+        return json ? { result: "hit", json } : { result: "miss", token: generation ?? "" };
+      } catch (error) {
+        failed("lookup", error);
+        return { result: "bypass" };
+      }
+    },
+    async fill(id, token, json) {
+      try {
+        await redis.fillUser(id, `${id}:generation`, token, json, options.ttlSeconds);
+      } catch (error) {
+        failed("fill", error);
+      }
+    },
+    async invalidate(id) {
+      try {
+        if (!healthy) throw new Error("redis unavailable");
+        await invalidate(id);
+      } catch (error) {
+        if (healthy) failed("invalidate", error);
+        else cacheErrors.inc({ operation: "invalidate" });
+        if (pending.size < MAX_PENDING_INVALIDATIONS) pending.add(id);
+        else
+          options.log.error("too many invalidations missed during the outage; one dropped", { id });
+      }
+    },
+    close: () => void redis.disconnect(),
+  };
+}
+
+function redactUrl(url: string) {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = "***";
+  return parsed.href;
+}

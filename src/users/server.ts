@@ -1,0 +1,108 @@
+// `demo users-server`: wires config to a store and a cache, serves the API at once, and
+// connects to the database in the background with backoff (readiness 503 until then).
+import pRetry from "p-retry";
+import { defineCommand } from "../lib/command";
+import { listen } from "../lib/http-server";
+import { stopping } from "../lib/lifecycle";
+import { createLogger, type Logger } from "../lib/log";
+import { createUsersApp } from "./app";
+import { createMemoryCache, noCache, type UserCache } from "./cache";
+import { databaseTarget, redisTarget, type UsersConfig, usersServerEnv } from "./config";
+import { createMySqlStore } from "./mysql-store";
+import { createRedisCache } from "./redis-cache";
+import { UsersService } from "./service";
+import { createSqliteStore } from "./sqlite-store";
+import { DatabaseUnavailable, type UserStore } from "./store";
+
+export function createStore(config: UsersConfig): UserStore {
+  const target = databaseTarget(config);
+  return target.kind === "mysql"
+    ? createMySqlStore(target.options, target.description)
+    : createSqliteStore(target.path);
+}
+
+export function createCache(config: UsersConfig, log: Logger, keyPrefix?: string): UserCache {
+  if (config.CACHE_TTL_SECONDS === 0) return noCache;
+  const redis = redisTarget(config);
+  if (!redis) return createMemoryCache(config.CACHE_TTL_SECONDS);
+  return createRedisCache(redis, { ttlSeconds: config.CACHE_TTL_SECONDS, log, keyPrefix });
+}
+
+/** The users API with its store and cache; the database is set up in the background. */
+export function createUsers(
+  config: UsersConfig,
+  log: Logger,
+  options: { keyPrefix?: string } = {},
+) {
+  const service = new UsersService(
+    createStore(config),
+    createCache(config, log, options.keyPrefix),
+    log,
+  );
+  let waiting: string | null = "connecting to the database";
+
+  const started = pRetry(
+    async () => {
+      await service.store.ping();
+      if (config.MIGRATE_ON_START) await service.store.migrate();
+    },
+    {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: 500,
+      maxTimeout: 10_000,
+      signal: stopping,
+      // Only an unreachable database is worth waiting for; a failing migration is not.
+      shouldRetry: ({ error }) => error instanceof DatabaseUnavailable,
+      onFailedAttempt: ({ error, attemptNumber, retryDelay }) => {
+        waiting = `waiting for the database (attempt ${attemptNumber}): ${error.message}`;
+        if (error instanceof DatabaseUnavailable)
+          log.warn("database not ready, retrying", {
+            attempt: attemptNumber,
+            retryInMs: retryDelay,
+            error,
+          });
+      },
+    },
+  ).then(
+    () => {
+      service.started = true;
+      waiting = null;
+      log.info("database ready", {
+        database: service.store.description,
+        cache: service.cache.description,
+        migrated: config.MIGRATE_ON_START,
+      });
+    },
+    (error) => {
+      if (stopping.aborted) return;
+      waiting = `start-up failed: ${error.message}`;
+      log.error("database set-up failed; fix it and restart", { error });
+    },
+  );
+
+  const readiness = async () => {
+    if (waiting) return waiting;
+    try {
+      await service.store.ping();
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  const app = createUsersApp(service, log, readiness);
+  const close = async () => {
+    await service.store.close();
+    await service.cache.close();
+  };
+  return { app, service, started, close };
+}
+
+export const usersServer = defineCommand({
+  summary: "users API: MySQL (or embedded SQLite) behind a Redis (or in-process) cache",
+  env: usersServerEnv,
+  run(config) {
+    const log = createLogger("users-server");
+    const { app } = createUsers(config, log);
+    listen(app, { port: config.PORT, log, shutdownDelaySeconds: config.SHUTDOWN_DELAY_SECONDS });
+  },
+});

@@ -1,0 +1,114 @@
+// The users API's logic between the routes and the storage: cache-aside reads with single
+// flight, writes that invalidate the cache, and 503s until the database is set up.
+import { HttpError } from "../lib/http-server";
+import type { Logger } from "../lib/log";
+import { cacheLookups, type Lookup, type UserCache } from "./cache";
+import { Outage } from "./outage";
+import { DatabaseUnavailable, type UserStore } from "./store";
+import { type NewUser, type User, type UserPatch, userView } from "./user";
+
+export type CacheStatus = "HIT" | "MISS" | "BYPASS";
+
+export class UsersService {
+  /** Set once the database answered at start (and was migrated, if asked to). */
+  started = false;
+  private readonly flights = new Map<string, Promise<string | undefined>>();
+  private readonly outage: Outage;
+
+  constructor(
+    readonly store: UserStore,
+    readonly cache: UserCache,
+    log: Logger,
+  ) {
+    this.outage = new Outage(log, {
+      down: "database unavailable: user routes answer 503",
+      up: "database is back",
+    });
+  }
+
+  /** Creates or updates the table (POST /init). */
+  init() {
+    return this.db(() => this.store.migrate(), false);
+  }
+
+  /** One user as JSON, and where it came from. Concurrent misses of an id share one query. */
+  async read(id: string): Promise<{ json: string | undefined; cache: CacheStatus }> {
+    const found = await this.cache.lookup(id);
+    cacheLookups.inc({ result: found.result });
+    if (found.result === "hit") return { json: found.json, cache: "HIT" };
+    let flight = this.flights.get(id);
+    if (!flight) {
+      flight = this.load(id, found);
+      this.flights.set(id, flight);
+      const land = () => this.flights.get(id) === flight && this.flights.delete(id);
+      flight.then(land, land);
+    }
+    return { json: await flight, cache: found.result === "miss" ? "MISS" : "BYPASS" };
+  }
+
+  private async load(id: string, found: Lookup) {
+    const user = await this.db(() => this.store.get(id));
+    if (!user) return undefined;
+    const json = JSON.stringify(userView(user));
+    if (found.result === "miss") await this.cache.fill(id, found.token, json);
+    return json;
+  }
+
+  async list(limit: number, after?: string) {
+    // One more than asked tells whether there is a next page.
+    const rows = await this.db(() => this.store.list(limit + 1, after));
+    const page = rows.slice(0, limit);
+    const next = rows.length > limit ? (page.at(-1)?.id ?? null) : null;
+    return { users: page.map(userView), next };
+  }
+
+  async create(input: NewUser) {
+    const now = new Date();
+    const user: User = {
+      id: input.id ?? Bun.randomUUIDv7(),
+      name: input.name,
+      email: input.email.toLowerCase(),
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.db(() => this.store.insert(user));
+    await this.written(user.id);
+    return userView(user);
+  }
+
+  async update(id: string, patch: UserPatch) {
+    const changes = { ...patch, updatedAt: new Date() };
+    if (patch.email !== undefined) changes.email = patch.email.toLowerCase();
+    const user = await this.db(() => this.store.update(id, changes));
+    await this.written(id);
+    return user && userView(user);
+  }
+
+  async remove(id: string) {
+    const deleted = await this.db(() => this.store.delete(id));
+    await this.written(id);
+    return deleted;
+  }
+
+  /** After a write: later reads must not get the old value from the cache or a flight. */
+  private async written(id: string) {
+    this.flights.delete(id);
+    await this.cache.invalidate(id);
+  }
+
+  /** Runs a store call: 503 before start-up finished, and an outage logged once. */
+  private async db<T>(work: () => Promise<T>, needsStart = true): Promise<T> {
+    if (needsStart && !this.started)
+      throw new DatabaseUnavailable("still connecting at start-up; try again shortly");
+    try {
+      const result = await work();
+      this.outage.recovered();
+      return result;
+    } catch (error) {
+      if (error instanceof DatabaseUnavailable) this.outage.failed(error.message);
+      throw error;
+    }
+  }
+}
+
+export const notFound = (id: string) => new HttpError(404, `no user with id "${id}"`, { id });
