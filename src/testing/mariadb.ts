@@ -82,6 +82,14 @@ export class LocalMariaDb {
     return this.process.stop();
   }
 
+  pause() {
+    this.process.pause();
+  }
+
+  resume() {
+    this.process.resume();
+  }
+
   /** A connection as root over the socket, for setting up databases and users. */
   admin() {
     return mysql.createConnection({ socketPath: this.socket, user: "root" });

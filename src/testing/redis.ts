@@ -44,6 +44,7 @@ export class LocalRedis {
   start() {
     return this.process.start(async () => {
       const client = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null });
+      client.on("error", () => {}); // not up yet: connect() rejects, that is enough
       try {
         await client.connect();
         return (await client.ping()) === "PONG";
@@ -55,6 +56,14 @@ export class LocalRedis {
 
   stop() {
     return this.process.stop();
+  }
+
+  pause() {
+    this.process.pause();
+  }
+
+  resume() {
+    this.process.resume();
   }
 }
 

@@ -91,6 +91,15 @@ export class ServerProcess {
     this.child = undefined;
   }
 
+  /** Freezes it (SIGSTOP): the port stays open but nothing answers, like a hung server. */
+  pause() {
+    this.child?.kill("SIGSTOP");
+  }
+
+  resume() {
+    this.child?.kill("SIGCONT");
+  }
+
   private logTail() {
     try {
       return readFileSync(this.logFile, "utf8").split("\n").slice(-20).join("\n");

@@ -2,7 +2,7 @@
 // MySQL by URL or by parts (the chart passes Secrets as parts); neither means embedded SQLite.
 // Redis the same way; none means an in-process cache.
 import type { ConnectionOptions } from "mysql2";
-import { serverEnv, T } from "../lib/config";
+import { seconds, serverEnv, T } from "../lib/config";
 import type { RedisTarget } from "./redis-cache";
 
 const tcpPort = (fallback: number, what: string) =>
@@ -23,6 +23,10 @@ export const usersServerEnv = T.Object({
   MYSQL_USER: T.String({ default: "demo", description: "MySQL user" }),
   MYSQL_PASSWORD: T.Optional(T.String({ description: "MySQL password" })),
   MYSQL_DATABASE: T.String({ default: "demo", description: "MySQL database" }),
+  MYSQL_QUERY_TIMEOUT_SECONDS: seconds(
+    5,
+    "how long a query may take before its request gets a 503",
+  ),
   SQLITE_PATH: T.String({
     default: ":memory:",
     description: "the embedded SQLite database file when no MySQL is configured",

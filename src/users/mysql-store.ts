@@ -18,7 +18,11 @@ import {
 const MIGRATION_LOCK = "demo_users_migrate";
 const MIGRATION_LOCK_SECONDS = 30;
 
-export function createMySqlStore(options: ConnectionOptions, description: string): UserStore {
+export function createMySqlStore(
+  options: ConnectionOptions,
+  description: string,
+  queryTimeoutMs = 5_000,
+): UserStore {
   const connection: ConnectionOptions = {
     ...options,
     connectTimeout: 5_000,
@@ -27,15 +31,15 @@ export function createMySqlStore(options: ConnectionOptions, description: string
     timezone: "Z",
   };
   const pool = mysql.createPool({ ...connection, connectionLimit: 10, maxIdle: 10 });
-  // A pool emits connection errors here too; they already reach the query that hit them.
-  pool.on("connection", (conn) => conn.on("error", () => {}));
   const db = drizzle({ client: pool });
-  const run = <T>(operation: string, work: () => Promise<T>) => query(operation, classify, work);
+  const run = <T>(operation: string, work: () => Promise<T>) =>
+    query(operation, classify, work, queryTimeoutMs);
 
   return {
     description,
     migrate: () =>
-      run("migrate", async () => {
+      // No time limit: it may wait for another replica's migration (the lock's own timeout).
+      query("migrate", classify, async () => {
         // One dedicated session: the advisory lock belongs to it and goes away with it.
         const session = await mysql.createConnection(connection);
         try {

@@ -17,7 +17,11 @@ import { DatabaseUnavailable, type UserStore } from "./store";
 export function createStore(config: UsersConfig): UserStore {
   const target = databaseTarget(config);
   return target.kind === "mysql"
-    ? createMySqlStore(target.options, target.description)
+    ? createMySqlStore(
+        target.options,
+        target.description,
+        config.MYSQL_QUERY_TIMEOUT_SECONDS * 1000,
+      )
     : createSqliteStore(target.path);
 }
 
@@ -32,8 +36,9 @@ export function createCache(config: UsersConfig, log: Logger, keyPrefix?: string
 export function createUsers(
   config: UsersConfig,
   log: Logger,
-  options: { keyPrefix?: string } = {},
+  options: { keyPrefix?: string; signal?: AbortSignal } = {},
 ) {
+  const signal = options.signal ?? stopping;
   const service = new UsersService(
     createStore(config),
     createCache(config, log, options.keyPrefix),
@@ -50,7 +55,7 @@ export function createUsers(
       retries: Number.POSITIVE_INFINITY,
       minTimeout: 500,
       maxTimeout: 10_000,
-      signal: stopping,
+      signal,
       // Only an unreachable database is worth waiting for; a failing migration is not.
       shouldRetry: ({ error }) => error instanceof DatabaseUnavailable,
       onFailedAttempt: ({ error, attemptNumber, retryDelay }) => {
@@ -74,7 +79,7 @@ export function createUsers(
       });
     },
     (error) => {
-      if (stopping.aborted) return;
+      if (signal.aborted) return;
       waiting = `start-up failed: ${error.message}`;
       log.error("database set-up failed; fix it and restart", { error });
     },

@@ -58,22 +58,40 @@ const queryDurations = new Histogram({
 });
 
 /**
- * Runs one store operation: times it, and turns what the driver threw into the errors above
- * (`classify` knows the dialect's codes; anything it does not know is rethrown as is).
+ * Runs one store operation: times it, gives up after `timeoutMs` (a hung server must not hang
+ * requests), and turns what the driver threw into the errors above (`classify` knows the
+ * dialect's codes; anything it does not know is rethrown as is).
  */
 export async function query<T>(
   operation: string,
   classify: (error: unknown) => Error | undefined,
   run: () => Promise<T> | T,
+  timeoutMs?: number,
 ): Promise<T> {
   const end = queryDurations.startTimer({ operation });
+  let timer: Timer | undefined;
   try {
-    const result = await run();
+    const work = Promise.resolve().then(run);
+    const result = await (timeoutMs === undefined
+      ? work
+      : Promise.race([
+          work,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              work.catch(() => {}); // it may still fail later; nobody is waiting then
+              reject(
+                new DatabaseUnavailable(`no answer within ${timeoutMs / 1000} s (${operation})`),
+              );
+            }, timeoutMs);
+          }),
+        ]));
     end({ outcome: "ok" });
     return result;
   } catch (error) {
     end({ outcome: "error" });
     throw classify(error) ?? error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

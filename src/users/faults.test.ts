@@ -1,0 +1,157 @@
+// Faults with real servers, which these tests own and stop: Redis stopped and frozen (reads
+// bypass the cache, then use it again), MariaDB stopped and frozen (503s, then recovery), and
+// MariaDB not up yet at start (readiness 503 until it is).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { LocalMariaDb } from "../testing/mariadb";
+import { LocalRedis } from "../testing/redis";
+import { waitFor } from "../testing/server-process";
+import { startTestApi, type TestApi } from "./test-server";
+
+let mariadb: LocalMariaDb;
+let redis: LocalRedis;
+let api: TestApi;
+
+beforeAll(async () => {
+  [mariadb, redis] = await Promise.all([LocalMariaDb.start(), LocalRedis.start()]);
+  api = await startTestApi({
+    MYSQL_URL: await mariadb.createDatabase(),
+    REDIS_URL: redis.url,
+    MYSQL_QUERY_TIMEOUT_SECONDS: "1",
+  });
+}, 60_000);
+afterAll(async () => {
+  await api.stop();
+  await Promise.all([mariadb.stop(), redis.stop()]);
+});
+
+const logged = (text: string) => api.log.entries.filter((entry) => entry.msg.includes(text));
+const metric = async (name: string) => {
+  const text = await (await api.call("GET", "/metrics")).text();
+  return Number(text.match(new RegExp(`^${name.replace(/[{}]/g, "\\$&")} (\\S+)$`, "m"))?.[1] ?? 0);
+};
+const add = async (id: string) =>
+  expect(
+    (await api.call("POST", "/users", { id, name: id, email: `${id}@example.com` })).status,
+  ).toBe(201);
+
+describe("Redis", () => {
+  test("stopped: reads bypass the cache, logged once and counted; back: the cache is used again", async () => {
+    await add("r1");
+    await api.read("r1");
+    expect((await api.read("r1")).cache).toBe("HIT");
+    const bypassesBefore = await metric('users_cache_lookups_total{result="bypass"}');
+
+    await redis.stop();
+    await waitFor(
+      "a read to bypass the cache",
+      async () => (await api.read("r1")).cache === "BYPASS",
+    );
+    for (let i = 0; i < 5; i++)
+      expect(await api.read("r1")).toMatchObject({ status: 200, cache: "BYPASS" });
+    expect(logged("redis unavailable")).toHaveLength(1);
+    expect(await metric('users_cache_lookups_total{result="bypass"}')).toBeGreaterThanOrEqual(
+      bypassesBefore + 5,
+    );
+    expect(await metric('users_cache_errors_total{operation="connection"}')).toBeGreaterThan(0);
+    // Writes still work; their invalidation waits for Redis.
+    expect((await api.call("PATCH", "/users/r1", { name: "during outage" })).status).toBe(200);
+
+    await redis.start();
+    await waitFor(
+      "the cache to be used again",
+      async () => (await api.read("r1")).cache !== "BYPASS",
+    );
+    expect(await api.read("r1")).toMatchObject({ cache: "HIT", body: { name: "during outage" } });
+    expect(logged("redis is back")).toHaveLength(1);
+  });
+
+  test("frozen: reads time out of Redis fast and bypass; writes made meanwhile are not lost", async () => {
+    await add("r2");
+    await api.read("r2");
+    expect(await api.read("r2")).toMatchObject({ cache: "HIT", body: { name: "r2" } });
+
+    redis.pause(); // the port stays open, nothing answers: only timeouts can tell
+    try {
+      expect(await api.read("r2")).toMatchObject({ status: 200, cache: "BYPASS" });
+      expect((await api.call("PATCH", "/users/r2", { name: "changed while frozen" })).status).toBe(
+        200,
+      );
+      expect(await api.read("r2")).toMatchObject({
+        cache: "BYPASS",
+        body: { name: "changed while frozen" },
+      });
+    } finally {
+      redis.resume();
+    }
+    // Redis kept the old entry; the missed invalidation is replayed before the cache is used.
+    await waitFor(
+      "the cache to be used again",
+      async () => (await api.read("r2")).cache !== "BYPASS",
+    );
+    expect((await api.read("r2")).body.name).toBe("changed while frozen");
+  });
+});
+
+describe("MariaDB", () => {
+  test("stopped: 503 with a JSON error, cached users still served; restarted: recovers by itself", async () => {
+    await add("cached");
+    await add("uncached");
+    await api.read("cached");
+
+    await mariadb.stop();
+    const read = await api.call("GET", "/users/uncached");
+    expect(read.status).toBe(503);
+    expect((await read.json()).error).toStartWith("database unavailable");
+    const write = await api.call("POST", "/users", { name: "N", email: "n@example.com" });
+    expect(write.status).toBe(503);
+    expect(await api.read("cached")).toMatchObject({ status: 200, cache: "HIT" });
+    const readiness = await api.call("GET", "/readyz");
+    expect(readiness.status).toBe(503);
+    expect((await readiness.json()).checks.database).toStartWith("database unavailable");
+    expect(logged("database unavailable")).toHaveLength(1);
+
+    await mariadb.start();
+    await waitFor("reads to work again", async () => (await api.read("uncached")).status === 200);
+    expect((await api.call("GET", "/readyz")).status).toBe(200);
+    expect(logged("database is back")).toHaveLength(1);
+  });
+
+  test("frozen: requests get a 503 after MYSQL_QUERY_TIMEOUT_SECONDS, not a hang", async () => {
+    mariadb.pause();
+    try {
+      const read = await api.call("GET", "/users/uncached-2");
+      expect(read.status).toBe(503);
+      expect((await read.json()).error).toContain("no answer within 1 s");
+    } finally {
+      mariadb.resume();
+    }
+    await waitFor("reads to work again", async () => (await api.read("uncached")).status === 200);
+  });
+
+  test("not up at start: readiness 503 while waiting with backoff, then the API works", async () => {
+    const url = await mariadb.createDatabase();
+    await mariadb.stop();
+    const early = await startTestApi(
+      { MYSQL_URL: url, CACHE_TTL_SECONDS: "0" },
+      { waitForStart: false },
+    );
+    try {
+      await waitFor("a failed attempt", () =>
+        early.log.entries.some((e) => e.msg === "database not ready, retrying"),
+      );
+      const readiness = await early.call("GET", "/readyz");
+      expect(readiness.status).toBe(503);
+      expect((await readiness.json()).checks.database).toContain("waiting for the database");
+      expect((await early.call("GET", "/users/x")).status).toBe(503);
+      expect((await early.call("GET", "/healthz")).status).toBe(200);
+
+      await mariadb.start();
+      await early.started;
+      expect((await early.call("GET", "/readyz")).status).toBe(200);
+      // MIGRATE_ON_START created the table in the new database.
+      expect((await early.call("GET", "/users/x")).status).toBe(404);
+    } finally {
+      await early.stop();
+    }
+  });
+});

@@ -1,0 +1,69 @@
+// For the users tests: a users API on a free port with the given env, its logs recorded.
+import { readConfig } from "../lib/config";
+import type { Fields, Level, Logger } from "../lib/log";
+import { usersServerEnv } from "./config";
+import { createUsers } from "./server";
+
+export interface LogEntry {
+  level: Level;
+  msg: string;
+  fields?: Fields;
+}
+
+export function recordingLogger(entries: LogEntry[] = []): Logger & { entries: LogEntry[] } {
+  const write = (level: Level) => (msg: string, fields?: Fields) => {
+    entries.push({ level, msg, fields });
+  };
+  return {
+    entries,
+    debug: write("debug"),
+    info: write("info"),
+    warn: write("warn"),
+    error: write("error"),
+  };
+}
+
+export type TestApi = Awaited<ReturnType<typeof startTestApi>>;
+
+/** Starts the API as `demo users-server` would with `env`, on 127.0.0.1 and a free port. */
+export async function startTestApi(
+  env: Record<string, string>,
+  options: { waitForStart?: boolean } = {},
+) {
+  const log = recordingLogger();
+  const config = readConfig(usersServerEnv, env);
+  const stopped = new AbortController();
+  const users = createUsers(config, log, {
+    keyPrefix: `test-${crypto.randomUUID()}:`,
+    signal: stopped.signal,
+  });
+  if (options.waitForStart !== false) await users.started;
+  users.app.listen({ port: 0, hostname: "127.0.0.1" });
+  const base = `http://127.0.0.1:${users.app.server?.port}`;
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+  return {
+    ...users,
+    base,
+    log,
+    call,
+    /** GET /users/:id: status, X-Cache and body. */
+    async read(id: string) {
+      const response = await call("GET", `/users/${id}`);
+      return {
+        status: response.status,
+        cache: response.headers.get("x-cache"),
+        body: await response.json(),
+      };
+    },
+    async stop() {
+      stopped.abort();
+      await users.app.stop(true);
+      await users.close();
+    },
+  };
+}
