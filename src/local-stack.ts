@@ -6,9 +6,11 @@ import { defineCommand } from "./lib/command";
 import { loggingEnv, port, readConfig, T } from "./lib/config";
 import { listen } from "./lib/http-server";
 import { createLogger } from "./lib/log";
+import { startLocalUsers } from "./users/server";
 
 export const localStackEnv = T.Object({
   ECHO_PORT: port(8080),
+  USERS_PORT: port(8081),
   HEARTBEAT_PORT: port(8082),
   ...loggingEnv,
 });
@@ -24,9 +26,11 @@ export const localStack = defineCommand({
       shutdownDelaySeconds: 0,
     });
     const echoUrl = `http://localhost:${echoPort}`;
+    const users = startLocalUsers(config.USERS_PORT);
     const heartbeat = startLocalHeartbeat(config.HEARTBEAT_PORT);
     log.info("stack is up", {
       echo: `curl ${echoUrl}/  and  curl -d '{"name":"Test User"}' ${echoUrl}/`,
+      users: users.curl,
       heartbeat: `dashboard ${heartbeat.url}/  and  curl ${heartbeat.url}/clients`,
     });
     return Promise.all([

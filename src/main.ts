@@ -7,6 +7,7 @@ import { heartbeatClient } from "./heartbeat/client";
 import { heartbeatServer } from "./heartbeat/server";
 import { type Command, dispatch } from "./lib/command";
 import { localStack } from "./local-stack";
+import { usersServer } from "./users/server";
 import { version } from "./version";
 
 const commands: Record<string, Command> = {
@@ -14,6 +15,7 @@ const commands: Record<string, Command> = {
   "echo-client": echoClient,
   "heartbeat-server": heartbeatServer,
   "heartbeat-client": heartbeatClient,
+  "users-server": usersServer,
   check,
   all: localStack,
   version,

@@ -6,11 +6,13 @@ import { sleep } from "../lib/lifecycle";
 import { checkEcho } from "./echo";
 import { CheckFailed } from "./expect";
 import { checkHeartbeat, heartbeatCheckEnv } from "./heartbeat";
+import { checkUsers } from "./users";
 
 /** Each component's check; users and heartbeat add theirs here. */
 export const checks: Record<string, (baseUrl: string) => Promise<void>> = {
   echo: checkEcho,
   heartbeat: checkHeartbeat,
+  users: checkUsers,
 };
 
 export const checkEnv = T.Object({
