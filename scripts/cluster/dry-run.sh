@@ -9,7 +9,7 @@
 # When the local cluster (up.sh) is running it is used. Otherwise a throwaway etcd
 # and kube-apiserver start on loopback ports in a temp dir (about 10 s), and stop
 # again on exit. Namespaces named in the manifests are created first (they must
-# exist for a namespaced dry run). Exit status: 0 when every object is accepted.
+# exist for a namespaced dry run; on the running cluster they are really created). Exit status: 0 when every object is accepted.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 (($#)) || die "usage: $0 MANIFEST.yaml [...]   ('-' reads stdin)"
 
@@ -20,10 +20,10 @@ etcd_dir=$(mktemp -d /dev/shm/demo-dry-run-etcd.XXXXXX 2>/dev/null || echo "$tmp
 pids=()
 cleanup() {
   local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do
     for _ in $(seq 1 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.25; done
-    kill -KILL "$p" 2>/dev/null
+    kill -KILL "$p" 2>/dev/null || true
   done
   rm -rf "$tmp" "$etcd_dir"
 }
@@ -80,6 +80,6 @@ k() { "$K8S_BIN/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 args=()
 for f in "${files[@]}"; do args+=(-f "$f"); done
 for ns in $(k apply --dry-run=client -o go-template='{{range .items}}{{with .metadata.namespace}}{{.}}{{"\n"}}{{end}}{{end}}' "${args[@]}" 2>/dev/null | sort -u); do
-  k get namespace "$ns" >/dev/null 2>&1 || k create namespace "$ns" >/dev/null
+  k get namespace "$ns" >/dev/null 2>&1 || k create namespace "$ns" --save-config >/dev/null
 done
 k apply --dry-run=server --validate=strict "${args[@]}"

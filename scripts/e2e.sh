@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# End to end on a real Kubernetes built and started on this machine (scripts/cluster/):
+#
+#   scripts/e2e.sh
+#
+#  1. build the cluster (cached) and start it; build the demo image from dist/ and
+#     import it; start MariaDB and Redis for the users system's external mode
+#  2. helm install demo ./charts/demo with every system enabled, in a namespace that
+#     enforces the restricted Pod Security profile; wait for every pod Ready
+#  3. helm test demo
+#  4. curl each system through its node port, as `minikube service --url` would
+#  5. heartbeat: delete a client pod; the server logs it lost and a client back
+#  6. helm upgrade with a changed value (a new image tag: every pod rolls) while a loop
+#     requests echo; not one request may fail
+#  7. helm uninstall leaves nothing of the release behind; the cluster goes down
+#
+# Prints how long each step took. E2E_KEEP=1 leaves the cluster up afterwards.
+# Needs root, helm (scripts/tools.sh), and dist/demo-linux-x64 (scripts/build.sh x64).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
+need_root
+cd "$REPO_ROOT"
+
+NS=demo
+RELEASE=demo
+TAG1=e2e-1
+TAG2=e2e-2
+ECHO_PORT=30080 HEARTBEAT_PORT=30081 USERS_PORT=30082
+
+# ---- timing -------------------------------------------------------------------------------
+declare -a STEP_NAMES=() STEP_SECS=() STEP_RESULTS=()
+current_step=""; step_start=0
+step() { # step NAME: starts a step (ends the previous one)
+  end_step ok
+  current_step=$1; step_start=$SECONDS
+  printf '\n==> %s\n' "$1" >&2
+}
+end_step() {
+  [[ -n $current_step ]] || return 0
+  STEP_NAMES+=("$current_step"); STEP_SECS+=($((SECONDS - step_start))); STEP_RESULTS+=("$1")
+  printf '<== %s: %s in %ss\n' "$current_step" "$1" "$((SECONDS - step_start))" >&2
+  current_step=""
+}
+summary() {
+  local i total=0
+  printf '\n%-58s %8s  %s\n' "step" "seconds" "result" >&2
+  for i in "${!STEP_NAMES[@]}"; do
+    printf '%-58s %8s  %s\n' "${STEP_NAMES[$i]}" "${STEP_SECS[$i]}" "${STEP_RESULTS[$i]}" >&2
+    total=$((total + STEP_SECS[i]))
+  done
+  printf '%-58s %8s\n' "total" "$total" >&2
+}
+fail() { printf '\ne2e: FAILED: %s\n' "$*" >&2; exit 1; }
+
+on_exit() {
+  local rc=$?
+  if ((rc)); then
+    end_step FAILED
+    if [[ -f $KUBECONFIG_FILE ]]; then
+      {
+        echo "---- pods"; kctl get pods -A -o wide
+        echo "---- events"; kctl get events -A --sort-by=.lastTimestamp | tail -40
+      } >&2 2>/dev/null || true
+    fi
+    echo "e2e: logs of the cluster are in $LOGS" >&2
+  fi
+  if [[ ${E2E_KEEP:-0} != 1 ]]; then
+    current_step="cluster down"; step_start=$SECONDS
+    if bash "$CLUSTER_DIR/down.sh"; then end_step ok; else end_step FAILED; rc=${rc:-1}; ((rc)) || rc=1; fi
+  fi
+  summary
+  if ((rc)); then echo "e2e: 0 passed, 1 failed" >&2; else echo "e2e: 1 passed, 0 failed" >&2; fi
+  exit "$rc"
+}
+
+# ---- preflight ----------------------------------------------------------------------------
+HELM=$(command -v helm || true)
+[[ -z $HELM && -x $HOME/go/bin/helm ]] && HELM=$HOME/go/bin/helm
+[[ -n $HELM ]] || fail "helm not found: run scripts/tools.sh (installs helm into ~/go/bin)"
+[[ -f dist/demo-linux-x64 ]] || fail "dist/demo-linux-x64 missing: run scripts/build.sh x64"
+[[ -d charts/demo ]] || fail "charts/demo missing"
+h() { "$HELM" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+
+trap on_exit EXIT
+
+step "cluster build (cached) and up"
+bash "$CLUSTER_DIR/up.sh"
+
+step "image $TAG1 and $TAG2 from dist/demo-linux-x64, imported"
+bash "$CLUSTER_DIR/image.sh" "$TAG1"
+bash "$CLUSTER_DIR/image.sh" "$TAG2"
+
+step "MariaDB and Redis for users' external mode"
+bash "$CLUSTER_DIR/host-deps.sh" >/dev/null
+# shellcheck disable=SC1091
+source "$STATE/deps.env"
+
+step "helm install (all systems) and every pod Ready"
+kctl create namespace "$NS" >/dev/null
+kctl label namespace "$NS" pod-security.kubernetes.io/enforce=restricted \
+  pod-security.kubernetes.io/warn=restricted >/dev/null
+kctl -n "$NS" create secret generic demo-e2e-mysql --from-literal=mysql-password="$MYSQL_PASSWORD" >/dev/null
+kctl -n "$NS" create secret generic demo-e2e-redis --from-literal=redis-password="$REDIS_PASSWORD" >/dev/null
+cat >"$STATE/e2e-values.yaml" <<EOF
+global:
+  image:
+    repository: ghcr.io/example/demo
+    tag: $TAG1
+    pullPolicy: IfNotPresent
+echo:
+  enabled: true
+  service: {type: NodePort, nodePort: $ECHO_PORT}
+heartbeat:
+  enabled: true
+  service: {type: NodePort, nodePort: $HEARTBEAT_PORT}
+users:
+  enabled: true
+  service: {type: NodePort, nodePort: $USERS_PORT}
+  mysql: {enabled: false}
+  redis: {enabled: false}
+  externalDatabase:
+    host: $MYSQL_HOST
+    port: $MYSQL_PORT
+    database: $MYSQL_DATABASE
+    user: $MYSQL_USER
+    existingSecret: demo-e2e-mysql
+    existingSecretPasswordKey: mysql-password
+  externalRedis:
+    host: $REDIS_HOST
+    port: $REDIS_PORT
+    existingSecret: demo-e2e-redis
+    existingSecretPasswordKey: redis-password
+EOF
+h install "$RELEASE" ./charts/demo -n "$NS" -f "$STATE/e2e-values.yaml" --wait --timeout 5m >&2
+kctl -n "$NS" wait --for=condition=Ready pods --all --timeout=120s >&2
+kctl -n "$NS" get pods -o wide >&2
+
+step "helm test"
+h test "$RELEASE" -n "$NS" --logs --timeout 5m >&2
+
+step "curl each system through its node port"
+base_echo="http://$NODE_IP:$ECHO_PORT" base_users="http://$NODE_IP:$USERS_PORT" base_hb="http://$NODE_IP:$HEARTBEAT_PORT"
+expect() { # expect DESCRIPTION PATTERN CURL-ARGS...
+  local what=$1 pattern=$2; shift 2
+  local out
+  out=$(curl -sS -m 10 "$@") || fail "$what: curl $* failed"
+  [[ $out =~ $pattern ]] || fail "$what: expected /$pattern/, got: $out"
+  echo "  ok: $what -> ${out:0:160}" >&2
+}
+expect "echo GET /" '"message":"This is a GET response"' "$base_echo/"
+expect "echo POST /" '"response":"Hello, Test User!"' -X POST -H 'content-type: application/json' -d '{"name":"Test User"}' "$base_echo/"
+expect "users POST /init" '.' -X POST "$base_users/init"
+email="e2e-$RANDOM-$SECONDS@example.com"
+created=$(curl -sS -m 10 -X POST -H 'content-type: application/json' -d "{\"name\":\"E2E User\",\"email\":\"$email\"}" "$base_users/users") ||
+  fail "users POST /users failed"
+id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$created" 2>/dev/null) || fail "users POST /users: no id in: $created"
+echo "  ok: users POST /users -> id $id" >&2
+cache1=$(curl -sS -m 10 -o /dev/null -D - "$base_users/users/$id" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache" {print $2}')
+cache2=$(curl -sS -m 10 -o /dev/null -D - "$base_users/users/$id" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache" {print $2}')
+[[ $cache1 == MISS && $cache2 == HIT ]] || fail "users GET /users/$id: X-Cache expected MISS then HIT, got '$cache1' then '$cache2'"
+echo "  ok: users GET /users/$id -> X-Cache $cache1 then $cache2 (MariaDB, then Redis)" >&2
+expect "heartbeat GET /clients" '.' "$base_hb/clients"
+expect "heartbeat GET /healthz" '.' "$base_hb/healthz"
+
+step "heartbeat: delete a client pod, server logs it lost and a client back"
+hb_server=$(kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=server -o name | head -1)
+[[ -n $hb_server ]] || fail "no heartbeat server pod (label app.kubernetes.io/component=server)"
+victim=$(kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=client -o jsonpath='{.items[0].metadata.name}')
+[[ -n $victim ]] || fail "no heartbeat client pod (label app.kubernetes.io/component=client)"
+since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+kctl -n "$NS" delete pod "$victim" --wait=true >&2
+server_log() { kctl -n "$NS" logs "$hb_server" --since-time="$since"; }
+lost_logged() { server_log | grep -F '"client lost"' | grep -qF "$victim"; }
+wait_for 60 "server logs $victim lost" lost_logged || { server_log | tail -20 >&2; fail "server never logged client $victim lost"; }
+echo "  ok: $(server_log | grep -F '"client lost"' | grep -F "$victim" | head -1)" >&2
+back_logged() { server_log | grep -E '"client (registered|reconnected|restarted)"' | grep -vqF "$victim"; }
+wait_for 60 "a replacement client registered" back_logged || { server_log | tail -20 >&2; fail "no client came back"; }
+echo "  ok: $(server_log | grep -E '"client (registered|reconnected|restarted)"' | grep -vF "$victim" | head -1)" >&2
+kctl -n "$NS" wait --for=condition=Ready pods -l app.kubernetes.io/name=heartbeat --timeout=60s >/dev/null
+
+step "helm upgrade (image $TAG1 -> $TAG2) with echo under load: 0 failed requests"
+load_out="$STATE/echo-load.txt"; : >"$load_out"
+python3 - "$base_echo/" "$load_out" <<'PY' &
+import sys, time, urllib.request
+url, out = sys.argv[1], sys.argv[2]
+ok = failed = 0
+errors = []
+deadline = time.time() + 600  # bounded: stops by itself
+stop_file = out + ".stop"
+import os
+while time.time() < deadline and not os.path.exists(stop_file):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            r.read()
+            ok += 1 if r.status == 200 else 0
+            failed += 0 if r.status == 200 else 1
+    except Exception as e:  # noqa: BLE001
+        failed += 1
+        errors.append(f"{time.strftime('%H:%M:%S')} {e}")
+    time.sleep(0.05)
+with open(out, "w") as f:
+    f.write(f"{ok} {failed}\n" + "\n".join(errors[:20]) + "\n")
+PY
+load_pid=$!
+sleep 2
+h upgrade "$RELEASE" ./charts/demo -n "$NS" -f "$STATE/e2e-values.yaml" --set global.image.tag="$TAG2" --wait --timeout 5m >&2
+for d in $(kctl -n "$NS" get deploy -o name); do kctl -n "$NS" rollout status "$d" --timeout=120s >/dev/null; done
+sleep 2
+touch "$load_out.stop"; wait "$load_pid" || true
+read -r ok failed <"$load_out"
+echo "  echo during the upgrade: $ok ok, $failed failed" >&2
+((failed == 0)) || { tail -n +2 "$load_out" >&2; fail "$failed echo requests failed during the rolling upgrade"; }
+((ok > 20)) || fail "too few echo requests during the upgrade ($ok)"
+old=$(kctl -n "$NS" get pods -o jsonpath='{range .items[*]}{.spec.containers[*].image}{"\n"}{end}' | grep -c ":$TAG1" || true)
+((old == 0)) || fail "$old pods still run :$TAG1 after the upgrade"
+
+step "helm uninstall leaves nothing behind"
+h uninstall "$RELEASE" -n "$NS" --wait --timeout 3m >&2
+left=$(kctl get all,configmaps,secrets,serviceaccounts,roles,rolebindings,networkpolicies,poddisruptionbudgets,persistentvolumeclaims \
+  -n "$NS" -l app.kubernetes.io/instance="$RELEASE" -o name 2>/dev/null)
+left+=$(kctl get clusterroles,clusterrolebindings,persistentvolumes -l app.kubernetes.io/instance="$RELEASE" -o name 2>/dev/null)
+pods_left=$(kctl -n "$NS" get pods -o name 2>/dev/null)
+[[ -z $left && -z $pods_left ]] || fail "left behind after uninstall: $left $pods_left"
+echo "  ok: no object of release $RELEASE left in namespace $NS or cluster-wide" >&2
+end_step ok
