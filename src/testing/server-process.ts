@@ -56,7 +56,8 @@ export class ServerProcess {
   constructor(
     readonly name: string,
     private readonly command: string[],
-    private readonly logFile: string,
+    readonly logFile: string,
+    private readonly options: { cwd?: string; env?: Record<string, string> } = {},
   ) {
     cleanups.push(() => this.child?.kill("SIGKILL"));
   }
@@ -68,7 +69,12 @@ export class ServerProcess {
   /** Starts it and waits until `ready` passes; the error shows the end of its log. */
   async start(ready: () => Promise<boolean>) {
     const log = openSync(this.logFile, "a");
-    this.child = Bun.spawn(this.command, { stdout: log, stderr: log, stdin: "ignore" });
+    this.child = Bun.spawn(this.command, {
+      ...this.options,
+      stdout: log,
+      stderr: log,
+      stdin: "ignore",
+    });
     closeSync(log);
     const child = this.child;
     try {

@@ -1,11 +1,14 @@
 // The users API over HTTP, on both set-ups: embedded SQLite with the in-process cache, and a
 // real MariaDB with a real Redis.
-import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, spyOn, test } from "bun:test";
 import { join } from "node:path";
 import { sharedMySql } from "../testing/mariadb";
 import { sharedRedis } from "../testing/redis";
 import { tempDir } from "../testing/server-process";
 import { startTestApi, type TestApi } from "./test-server";
+
+// Tests that start, stop or wait for real servers take seconds, not milliseconds.
+setDefaultTimeout(60_000);
 
 const setups: Array<[string, () => Promise<Record<string, string>>]> = [
   ["sqlite + in-process cache", async () => ({ SQLITE_PATH: join(tempDir("sqlite"), "users.db") })],

@@ -1,11 +1,14 @@
 // Faults with real servers, which these tests own and stop: Redis stopped and frozen (reads
 // bypass the cache, then use it again), MariaDB stopped and frozen (503s, then recovery), and
 // MariaDB not up yet at start (readiness 503 until it is).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { LocalMariaDb } from "../testing/mariadb";
 import { LocalRedis } from "../testing/redis";
 import { waitFor } from "../testing/server-process";
 import { startTestApi, type TestApi } from "./test-server";
+
+// Tests that start, stop or wait for real servers take seconds, not milliseconds.
+setDefaultTimeout(60_000);
 
 let mariadb: LocalMariaDb;
 let redis: LocalRedis;
