@@ -196,14 +196,17 @@ install_helm_unittest() {
     say "helm plugin unittest ${HELM_UNITTEST_VERSION#v}: present"
     return 0
   fi
-  say "helm plugin unittest ${HELM_UNITTEST_VERSION#v}: installing from a local directory"
+  say "helm plugin unittest ${HELM_UNITTEST_VERSION#v}: installing into $HELM_PLUGINS/unittest"
   # The upstream plugin.yaml downloads a release binary in an install hook; here
-  # the plugin is the binary built above plus a plugin.yaml without hooks.
-  local src="$DEMO_TOOLS_DIR/helm-unittest-plugin"
-  rm -rf "$src"
-  mkdir -p "$src"
-  cp "$BIN/helm-unittest" "$src/untt"
-  cat >"$src/plugin.yaml" <<EOF
+  # the plugin is the binary built above plus a plugin.yaml without hooks, put
+  # in helm's plugin directory (HELM_PLUGINS). (`helm plugin install <dir>` of
+  # helm v4 would only link the directory into ~/.local/share/helm/plugins,
+  # ignoring HELM_PLUGINS.)
+  local dir="$HELM_PLUGINS/unittest"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp "$BIN/helm-unittest" "$dir/untt"
+  cat >"$dir/plugin.yaml" <<EOF
 name: "unittest"
 version: "${HELM_UNITTEST_VERSION#v}"
 usage: "unittest for helm charts"
@@ -212,17 +215,8 @@ ignoreFlags: false
 platformCommand:
   - command: "\$HELM_PLUGIN_DIR/untt"
 EOF
-  "$BIN/helm" plugin uninstall unittest >/dev/null 2>&1 || true
-  rm -rf "${HELM_PLUGINS:?}/unittest"
-  mkdir -p "$HELM_PLUGINS"
-  "$BIN/helm" plugin install "$src" --verify=false >/dev/null 2>&1 \
-    || "$BIN/helm" plugin install "$src" \
-    || die "helm plugin install $src failed"
-  # helm links local plugin directories; keep a real copy so the source dir can change.
-  if [ -L "$HELM_PLUGINS/unittest" ]; then
-    rm "$HELM_PLUGINS/unittest"
-    cp -r "$src" "$HELM_PLUGINS/unittest"
-  fi
+  "$BIN/helm" plugin list | awk -v v="${HELM_UNITTEST_VERSION#v}" '$1 == "unittest" && $2 == v { found = 1 } END { exit !found }' \
+    || die "helm does not list the plugin unittest ${HELM_UNITTEST_VERSION#v}"
   "$BIN/helm" unittest --help >/dev/null || die "helm unittest does not run"
 }
 
