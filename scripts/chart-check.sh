@@ -13,6 +13,7 @@
 #   7. kube-score   zero findings on every rendered manifest
 #   8. unittest     helm-unittest suites (charts/demo/tests, charts/demo/charts/*/tests)
 #   9. readme       every chart README's parameters table is current with values.yaml
+#  10. package      `helm package` works, leaves the unit tests out, and the package renders
 #
 # Usage: scripts/chart-check.sh            run everything
 #        scripts/chart-check.sh --fix-readme  regenerate the README tables first
@@ -20,7 +21,7 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 CHART=charts/demo
 RELEASE=demo
 NAMESPACE=demo
@@ -225,6 +226,18 @@ check_readmes() {
   return $ok
 }
 
+check_package() {
+  helm package "$CHART" -d "$WORK/package" >/dev/null || return 1
+  local tgz
+  tgz=$(ls "$WORK"/package/demo-*.tgz)
+  if tar tzf "$tgz" | grep -q '_test\.yaml$'; then
+    echo "the package contains helm-unittest suites"; return 1
+  fi
+  [ "$(tar tzf "$tgz" | grep -c '/templates/tests/test-')" = 3 ] || { echo "the package lacks the helm test pods"; return 1; }
+  helm template "$RELEASE" "$tgz" --namespace "$NAMESPACE" -f "$CHART/ci/default-values.yaml" >/dev/null || return 1
+  echo "$(basename "$tgz"): $(tar tzf "$tgz" | wc -l) files, renders with ci/default-values.yaml"
+}
+
 echo "chart-check: helm $(helm version --template '{{.Version}}'), $(ct version 2>/dev/null | awk '/Version/ {print "ct " $2; exit}'), kubeconform $(kubeconform -v), kube-score $(kube-score version | awk '{print $3}' | tr -d ,), Kubernetes schemas v$DEMO_K8S_VERSION"
 step versions "appVersion of every chart" check_versions
 step helm-lint "helm lint --strict with ${#CI_VALUES[@]} ci values files" check_helm_lint
@@ -235,6 +248,7 @@ step kubeconform "strict validation against Kubernetes v$DEMO_K8S_VERSION schema
 step kube-score "best practices and Pod Security, zero findings" check_kube_score
 step unittest "helm-unittest suites" check_unittest
 step readme "README parameter tables current" check_readmes
+step package "helm package" check_package
 
 echo
 echo "${BOLD}chart-check summary${RESET}"
