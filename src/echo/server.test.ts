@@ -87,7 +87,10 @@ describe("echo server", () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('http_requests_total{method="POST",route="/",status="422"}');
     expect(metrics).toContain(
-      'http_request_duration_seconds_bucket{le="0.001",method="GET",route="/",status="200"}',
+      'http_request_duration_seconds_bucket{method="GET",route="/",status="200",le="0.001"}',
+    );
+    expect(metrics).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/",status="200"\} [1-9]/,
     );
   });
 });
