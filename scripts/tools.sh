@@ -11,8 +11,9 @@
 # run with a message naming the step (no silent skips).
 #
 # Everything lands in $DEMO_TOOLS_DIR (default ~/.cache/demo-tools):
-#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, readme-generator
-#   venv/           yamllint + yamale (for ct) and openapi2jsonschema
+#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, readme-generator,
+#                   and links to yamllint, yamale, openapi2jsonschema
+#   venv/           a Python venv holding yamllint + yamale (for ct) and openapi2jsonschema
 #   etc/ct/         ct's chart_schema.yaml and lintconf.yaml (CT_CONFIG_DIR)
 #   helm-plugins/   helm-unittest installed as the helm plugin `unittest` (HELM_PLUGINS)
 #   k8s-schemas/    JSON schemas for kubeconform, generated offline from the
@@ -52,7 +53,7 @@ say() { echo "tools.sh: $*"; }
 print_env() {
   cat <<EOF
 export DEMO_TOOLS_DIR="$DEMO_TOOLS_DIR"
-export PATH="$BIN:$VENV/bin:\$PATH"
+export PATH="$BIN:\$PATH"
 export HELM_PLUGINS="$DEMO_TOOLS_DIR/helm-plugins"
 export CT_CONFIG_DIR="$DEMO_TOOLS_DIR/etc/ct"
 export DEMO_K8S_SCHEMA_DIR="$SCHEMA_DIR"
@@ -157,6 +158,15 @@ install_python_tools() {
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
     "openapi2jsonschema==$OPENAPI2JSONSCHEMA_VERSION" \
     || die "pip install openapi2jsonschema failed"
+}
+
+# Only the tools go on PATH (through $BIN), not the venv's python and pip.
+link_python_tools() {
+  local t
+  for t in yamllint yamale openapi2jsonschema; do
+    [ -x "$VENV/bin/$t" ] || die "$t is missing from $VENV"
+    ln -sfn "$VENV/bin/$t" "$BIN/$t"
+  done
 }
 
 install_ct_config() {
@@ -283,6 +293,7 @@ install_chart_tools() {
     "-X main.version=${KUBE_SCORE_VERSION#v}"
   install_helm_unittest
   install_python_tools
+  link_python_tools
   install_k8s_schemas
   install_readme_generator
 }
