@@ -1,25 +1,18 @@
 #!/usr/bin/env bun
 // `demo <command>`: the one binary behind every workload. The dispatch table, nothing else.
-import { check } from "./check/command";
-import { echoClient } from "./echo/client";
-import { echoServer } from "./echo/server";
-import { heartbeatClient } from "./heartbeat/client";
-import { heartbeatServer } from "./heartbeat/server";
-import { type Command, dispatch } from "./lib/command";
-import { localStack } from "./local-stack";
-import { usersServer } from "./users/server";
-import { version } from "./version";
+// Each command loads only its own modules: a pod running echo never evaluates the MySQL driver.
+import { type CommandTable, dispatch } from "./lib/command";
 
-const commands: Record<string, Command> = {
-  "echo-server": echoServer,
-  "echo-client": echoClient,
-  "heartbeat-server": heartbeatServer,
-  "heartbeat-client": heartbeatClient,
-  "users-server": usersServer,
-  check,
-  all: localStack,
-  version,
-} as Record<string, Command>;
+const commands: CommandTable = {
+  "echo-server": () => import("./echo/server").then((m) => m.echoServer),
+  "echo-client": () => import("./echo/client").then((m) => m.echoClient),
+  "users-server": () => import("./users/server").then((m) => m.usersServer),
+  "heartbeat-server": () => import("./heartbeat/server").then((m) => m.heartbeatServer),
+  "heartbeat-client": () => import("./heartbeat/client").then((m) => m.heartbeatClient),
+  check: () => import("./check/command").then((m) => m.check),
+  all: () => import("./local-stack").then((m) => m.localStack),
+  version: () => import("./version").then((m) => m.version),
+};
 
 const code = await dispatch(commands, process.argv.slice(2));
 if (code !== undefined) process.exit(code);

@@ -16,17 +16,21 @@ export interface Command<S extends TObject = TObject> {
 /** Keeps each command's config type tied to its schema. */
 export const defineCommand = <S extends TObject>(command: Command<S>) => command as Command<S>;
 
-export async function dispatch(commands: Record<string, Command>, argv: string[]) {
+/** Command names to loaders, so that a command evaluates only the modules it needs. */
+export type CommandTable = Record<string, () => Promise<Command<never>>>;
+
+export async function dispatch(table: CommandTable, argv: string[]) {
   const [name, ...args] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    console.log(usage(commands));
+    console.log(usage(await loadAll(table)));
     return 0;
   }
-  const command = commands[name];
-  if (!command) {
-    console.error(`demo: unknown command "${name}"\n\n${usage(commands)}`);
+  const load = table[name];
+  if (!load) {
+    console.error(`demo: unknown command "${name}"\n\n${usage(await loadAll(table))}`);
     return 2;
   }
+  const command = (await load()) as unknown as Command;
   if (args.includes("--help") || args.includes("-h")) {
     console.log(help(name, command));
     return 0;
@@ -45,6 +49,13 @@ export async function dispatch(commands: Record<string, Command>, argv: string[]
   exitOnSignals();
   const result = await command.run(config, args);
   return typeof result === "number" ? result : undefined;
+}
+
+async function loadAll(table: CommandTable) {
+  const entries = await Promise.all(
+    Object.entries(table).map(async ([name, load]) => [name, await load()] as const),
+  );
+  return Object.fromEntries(entries) as unknown as Record<string, Command>;
 }
 
 function usage(commands: Record<string, Command>) {
