@@ -13,20 +13,25 @@ need_root
 set +e
 t0=$SECONDS
 
-# stop NAME: SIGTERM the recorded pid, SIGKILL after a grace period.
+# stop NAME...: SIGTERM the recorded pids together, SIGKILL what is left after 10 s.
 stop() {
-  local name=$1 f="$PIDS/$1.pid" pid
-  [[ -f $f ]] || return 0
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$name ($pid) did not stop on SIGTERM: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null; sleep 0.5
-    fi
-  fi
-  rm -f "$f"
+  local name f pid live=()
+  for name in "$@"; do
+    f="$PIDS/$name.pid"
+    [[ -f $f ]] || continue
+    pid=$(cat "$f"); rm -f "$f"
+    if kill -TERM "$pid" 2>/dev/null; then live+=("$pid:$name"); fi
+  done
+  for _ in $(seq 1 40); do
+    local still=()
+    for e in "${live[@]}"; do kill -0 "${e%%:*}" 2>/dev/null && still+=("$e"); done
+    live=("${still[@]}")
+    ((${#live[@]})) || return 0
+    sleep 0.25
+  done
+  for e in "${live[@]}"; do
+    log "${e#*:} (${e%%:*}) did not stop on SIGTERM: SIGKILL"; kill -KILL "${e%%:*}" 2>/dev/null
+  done
 }
 
 # 1. kubelet first, so nothing restarts containers; then every pod through CRI, which
@@ -50,15 +55,14 @@ fi
 
 # 2. the rest, node components before the control plane, etcd last. Anything else
 #    recorded in pids/ (e2e's MariaDB and Redis) goes too.
-for name in kube-proxy kube-scheduler kube-controller-manager kube-apiserver containerd etcd; do stop "$name"; done
-for f in "$PIDS"/*.pid; do [[ -f $f ]] && stop "$(basename "$f" .pid)"; done
+stop kube-proxy kube-scheduler kube-controller-manager containerd kube-apiserver
+others=(); for f in "$PIDS"/*.pid; do [[ -f $f ]] && others+=("$(basename "$f" .pid)"); done
+stop "${others[@]}"   # etcd, and anything e2e.sh added (MariaDB, Redis)
 
 # 3. containerd shims of our containerd (they serve our socket; matched by that path).
-for p in /proc/[0-9]*; do
-  cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
-  if [[ $cmd == *containerd-shim* && $cmd == *"-address $CONTAINERD_SOCK"* ]]; then
-    log "stopping leftover shim ${p#/proc/}"; kill -KILL "${p#/proc/}" 2>/dev/null
-  fi
+for f in $(grep -lsF -- "$CONTAINERD_SOCK" /proc/[0-9]*/cmdline); do
+  p=${f%/cmdline}; p=${p#/proc/}
+  if grep -qsF containerd-shim "$f"; then log "stopping leftover shim $p"; kill -KILL "$p" 2>/dev/null; fi
 done
 
 # 4. processes still in the cgroups kubelet made (containers whose shim died).
@@ -112,13 +116,16 @@ fi
 
 # 10. report what is left, if anything.
 left=0
-for p in /proc/[0-9]*; do
-  cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
-  if [[ $cmd == *"$STATE/"* || $cmd == *"$K8S_BIN/"* ]]; then log "still running: ${p#/proc/} $cmd"; left=1; fi
+for f in $(grep -lsF -e "$STATE/" -e "$K8S_BIN/" /proc/[0-9]*/cmdline); do
+  p=${f%/cmdline}; p=${p#/proc/}
+  [[ $p == "$$" || $p == "$BASHPID" ]] && continue
+  cmd=$( { tr '\0' ' ' <"$f"; } 2>/dev/null) || continue
+  [[ -z $cmd || $cmd == grep\ * ]] && continue   # gone, or the grep that found it
+  log "still running: $p $cmd"; left=1
 done
 if awk -v s="$STATE/" 'index($5, s) == 1' /proc/self/mountinfo | grep -q .; then log "mounts left under $STATE"; left=1; fi
 [[ -e $NETNS_PATH ]] && { log "netns $NETNS still exists"; left=1; }
-ls -d /sys/fs/cgroup/*/kubepods 2>/dev/null | grep -q . && { log "cgroups left: $(ls -d /sys/fs/cgroup/*/kubepods | tr '\n' ' ')"; left=1; }
+for cg in /sys/fs/cgroup/*/kubepods; do [[ -d $cg ]] && { log "cgroup left: $cg"; left=1; }; done
 if ((left)); then
   log "down finished in $((SECONDS - t0))s, but something is left (see above)"
   exit 1

@@ -72,9 +72,11 @@ done
 
 # ---- process helpers ---------------------------------------------------------------
 # start NAME CMD...: run CMD in the node netns, detached, logging to logs/NAME.log.
+# The subshell execs nsenter, which execs setsid, which execs CMD: the recorded pid is
+# the daemon's own.
 start() {
   local name=$1; shift
-  in_node setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
+  (exec nsenter --net="$NETNS_PATH" -- setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null) &
   echo $! >"$PIDS/$name.pid"
 }
 alive() { kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
@@ -134,6 +136,11 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   sandbox_image = "$PAUSE_IMAGE"
   enable_selinux = false
   max_container_log_line_size = 16384
+  # This machine withholds CAP_SYS_RESOURCE even from root, so no process may lower
+  # its oom_score_adj below 0; kubelet asks -998 for every pod sandbox and runc would
+  # fail ("failed to update /proc/self/oom_score_adj: Permission denied"). Clamp
+  # requests to containerd's own score instead.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -241,6 +248,7 @@ evictionHard:
   nodefs.inodesFree: 1%
   imagefs.available: 1%
 protectKernelDefaults: false
+oomScoreAdj: 0   # the default -999 needs CAP_SYS_RESOURCE, which this machine withholds
 rotateCertificates: false
 serverTLSBootstrap: false
 EOF
@@ -262,6 +270,7 @@ bindAddress: $NODE_IP
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
 nodePortAddresses: ["$NODE_IP/32"]
+oomScoreAdj: 0
 conntrack:
   maxPerCore: 0
   min: 0
