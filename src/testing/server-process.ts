@@ -1,6 +1,14 @@
 // Database servers for integration tests, started from the system's binaries: finding the
 // binaries (or failing with the install step), temp dirs, stop/start, and clean-up at exit.
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import {
+  appendFileSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -14,15 +22,24 @@ export function requireTool(name: string): string {
   return path;
 }
 
-const cleanups: Array<() => void> = [];
-process.on("exit", () => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
+// bun test runs no exit handlers, so a separate process cleans up after this one: told in a
+// file which servers to kill and which dirs to remove, it does so when this process is gone.
+let reaperList: string | undefined;
+function tellReaper(line: string) {
+  if (!reaperList) {
+    reaperList = join(tmpdir(), `demo-reaper-${process.pid}.list`);
+    writeFileSync(reaperList, "");
+    spawn(process.execPath, [join(import.meta.dir, "reaper.ts"), String(process.pid), reaperList], {
+      stdio: "ignore",
+    }).unref();
+  }
+  appendFileSync(reaperList, `${line}\n`);
+}
 
 /** A temp dir removed when the test process exits. */
 export function tempDir(prefix: string) {
   const dir = mkdtempSync(join(tmpdir(), `demo-${prefix}-`));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  tellReaper(`remove ${dir}`);
   return dir;
 }
 
@@ -58,9 +75,7 @@ export class ServerProcess {
     private readonly command: string[],
     readonly logFile: string,
     private readonly options: { cwd?: string; env?: Record<string, string> } = {},
-  ) {
-    cleanups.push(() => this.child?.kill("SIGKILL"));
-  }
+  ) {}
 
   get running() {
     return this.child !== undefined && this.child.exitCode === null && !this.child.killed;
@@ -77,6 +92,7 @@ export class ServerProcess {
     });
     closeSync(log);
     const child = this.child;
+    tellReaper(`kill ${child.pid}`);
     try {
       await waitFor(`${this.name} to start`, async () => {
         if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode}`);
@@ -94,6 +110,7 @@ export class ServerProcess {
     if (!child) return;
     child.kill("SIGTERM");
     await child.exited;
+    tellReaper(`forget ${child.pid}`);
     this.child = undefined;
   }
 
