@@ -2,7 +2,8 @@
 # Every check of the Helm charts under charts/, with the pinned tools from
 # scripts/tools.sh, offline:
 #
-#   1. versions     every chart's appVersion equals the umbrella's (one image tag)
+#   1. versions     every chart's appVersion equals the umbrella's (one image tag), and
+#                   every subchart's version matches the umbrella's dependency entry
 #   2. helm lint    the umbrella with each ci/*-values.yaml (--strict)
 #   3. ct lint      chart-testing: Chart.yaml schema, yamllint, helm lint per ci values
 #   4. deps guard   with the Bitnami charts not built, rendering the defaults fails
@@ -98,6 +99,17 @@ check_versions() {
     fi
   done
   [ $ok = 0 ] && echo "all charts at appVersion $want"
+  # helm does not compare an in-tree subchart's version with the umbrella's
+  # dependency entry; `helm dependency list` does.
+  local deps
+  deps=$(helm dependency list "$CHART") || return 1
+  if awk 'NR > 1 && NF && $NF != "unpacked" { bad = 1 } END { exit !bad }' <<<"$deps"; then
+    echo "$deps"
+    echo "a subchart under $CHART/charts does not match its entry in $CHART/Chart.yaml"
+    ok=1
+  else
+    echo "every subchart matches its dependency entry in $CHART/Chart.yaml"
+  fi
   return $ok
 }
 
@@ -239,7 +251,7 @@ check_package() {
 }
 
 echo "chart-check: helm $(helm version --template '{{.Version}}'), $(ct version 2>/dev/null | awk '/Version/ {print "ct " $2; exit}'), kubeconform $(kubeconform -v), kube-score $(kube-score version | awk '{print $3}' | tr -d ,), Kubernetes schemas v$DEMO_K8S_VERSION"
-step versions "appVersion of every chart" check_versions
+step versions "chart versions and appVersions" check_versions
 step helm-lint "helm lint --strict with ${#CI_VALUES[@]} ci values files" check_helm_lint
 step ct-lint "chart-testing lint" check_ct_lint
 step deps-guard "missing Bitnami charts stop the install" check_dependency_guard
