@@ -6,7 +6,10 @@ export interface WrkResult {
   errors: number;
 }
 
-export async function wrk(url: string, { seconds = 10, connections = 50, threads = 1, script = "" } = {}) {
+export async function wrk(
+  url: string,
+  { seconds = 10, connections = 50, threads = 1, script = "" } = {},
+) {
   const args = ["wrk", `-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency"];
   if (script) args.push("-s", script);
   const run = Bun.spawn([...args, url], { stdout: "pipe", stderr: "inherit" });
@@ -39,6 +42,15 @@ export async function waitUntilUp(url: string, timeoutMs = 10_000) {
     await Bun.sleep(1);
   }
   throw new Error(`${url} not up within ${timeoutMs} ms`);
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid: number) {
+  const fields = require("node:fs")
+    .readFileSync(`/proc/${pid}/stat`, "utf8")
+    .split(") ")[1]
+    .split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
 }
 
 export function rssMegabytes(pid: number) {
