@@ -6,7 +6,8 @@
 # - apt: containerd, runc, CNI plugins, etcd, iptables, conntrack, gcc (for pause)
 # - go build from the Go module proxy, pinned in lib.sh:
 #     kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl
-#     (k8s.io/kubernetes), coredns, and cri-rmp (tools/cri-rmp, a tiny CRI client)
+#     (k8s.io/kubernetes), coredns (tools/coredns: upstream's main with only the plugins
+#     our Corefile uses), and cri-rmp (tools/cri-rmp, a tiny CRI client)
 # - the pause image from k8s' build/pause/linux/pause.c (gcc -static) and a CoreDNS
 #   image, both as OCI archives that up.sh imports into containerd.
 #
@@ -83,17 +84,21 @@ else
   log "kubernetes $K8S_VERSION: built into $K8S_BIN"
 fi
 
-# ---- 3. CoreDNS ---------------------------------------------------------------------
+# ---- 3. CoreDNS (only the plugins our Corefile uses: tools/coredns/main.go) ---------------
 if [[ -f "$COREDNS_BIN/.complete" ]]; then
   log "coredns $COREDNS_VERSION: cached in $COREDNS_BIN"
 else
   log "coredns $COREDNS_VERSION: building"
-  rm -rf "$COREDNS_BIN.tmp"; mkdir -p "$COREDNS_BIN.tmp"
+  src="$(dirname "$COREDNS_BIN")/src"
+  rm -rf "$src" "$COREDNS_BIN.tmp"; mkdir -p "$src" "$COREDNS_BIN.tmp"
+  cp "$CLUSTER_DIR/tools/coredns/main.go" "$src/main.go"
+  coredns_mod="$(cd "$src" && "$GO" mod download -json "github.com/coredns/coredns@$COREDNS_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')"
+  printf 'module demo.local/coredns-build\n\ngo %s\n\nrequire github.com/coredns/coredns %s\n' \
+    "$(awk '$1 == "go" {print $2; exit}' "$coredns_mod")" "$COREDNS_VERSION" >"$src/go.mod"
   (
-    cd "$CACHE_ROOT"
-    GOFLAGS= GOBIN="$COREDNS_BIN.tmp" gentle "$GO" install -p "$GO_P" -trimpath \
-      -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=module-proxy" \
-      "github.com/coredns/coredns@$COREDNS_VERSION"
+    cd "$src"
+    gentle "$GO" build -p "$GO_P" -trimpath \
+      -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=module-proxy" -o "$COREDNS_BIN.tmp/coredns" .
   ) >"$CACHE_ROOT/build-coredns.log" 2>&1 || { tail -30 "$CACHE_ROOT/build-coredns.log" >&2; die "coredns build failed (log: $CACHE_ROOT/build-coredns.log)"; }
   touch "$COREDNS_BIN.tmp/.complete"
   rm -rf "$COREDNS_BIN"; mv "$COREDNS_BIN.tmp" "$COREDNS_BIN"

@@ -45,6 +45,12 @@ ip link set "$VETH_HOST" up
 in_node ip link set lo up
 in_node ip addr add "$NODE_IP/30" dev "$VETH_NODE"
 in_node ip link set "$VETH_NODE" up
+# The node itself needs a route to the service range for kube-proxy's DNAT to apply to
+# its own connections (there is no default route here); an empty bridge is the device:
+# whatever is not translated to a pod is dropped there.
+in_node ip link add demo-svc type bridge
+in_node ip link set demo-svc up
+in_node ip route add "$SERVICE_CIDR" dev demo-svc
 ip route add "$CLUSTER_CIDR" via "$NODE_IP" dev "$VETH_HOST"
 ip route add "$SERVICE_CIDR" via "$NODE_IP" dev "$VETH_HOST"
 in_node sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 \
