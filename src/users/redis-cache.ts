@@ -43,9 +43,10 @@ export interface RedisCacheOptions {
 export function createRedisCache(target: RedisTarget, options: RedisCacheOptions): UserCache {
   const settings: RedisOptions = {
     keyPrefix: options.keyPrefix ?? "users:",
-    // Fail a command at once when disconnected, and after 500 ms when Redis hangs.
+    // Fail a command at once when disconnected, and after 1 s when Redis hangs (long enough
+    // that a busy event loop alone does not look like an outage).
     enableOfflineQueue: false,
-    commandTimeout: 500,
+    commandTimeout: 1_000,
     maxRetriesPerRequest: 0,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),

@@ -1,0 +1,187 @@
+// Benchmark: users GET /users/:id served from the Redis cache (HIT) against echo GET / and
+// against the same read with the cache off (every read from MariaDB), with wrk, in one run;
+// then the HIT latency at a fixed 5,000 req/s with vegeta (wrk cannot hold a fixed rate).
+// Reads pick one of 1,000 users at random: reads of one id would be merged by single flight.
+//   bun scripts/bench/users.ts   (runs scripts/build.sh x64 if needed; needs wrk, vegeta,
+//   mariadb-server and redis-server: see scripts/tools.sh)
+import { existsSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { LocalMariaDb } from "../../src/testing/mariadb";
+import { freePort } from "../../src/testing/processes";
+import { LocalRedis } from "../../src/testing/redis";
+import { tempDir } from "../../src/testing/server-process";
+import { waitUntilUp, wrk } from "./wrk";
+
+const root = resolve(import.meta.dir, "../..");
+const binary = resolve(root, "dist/demo-linux-x64");
+const rounds = Number(process.env.ROUNDS ?? 3);
+const seconds = Number(process.env.SECONDS ?? 10);
+const rate = Number(process.env.RATE ?? 5000);
+const userCount = 1000;
+const ids = Array.from({ length: userCount }, (_, i) => `user-${i}`);
+const dir = tempDir("bench-users");
+// wrk: a random user per request.
+const randomUser = join(dir, "random-user.lua");
+writeFileSync(
+  randomUser,
+  `math.randomseed(os.time())
+request = function() return wrk.format("GET", "/users/user-" .. math.random(0, ${userCount - 1})) end
+`,
+);
+
+const vegeta = Bun.which("vegeta", { PATH: `${process.env.PATH}:${process.env.HOME}/go/bin` });
+if (!vegeta) throw new Error("vegeta not found: go install github.com/tsenart/vegeta/v12@v12.12.0");
+if (!Bun.which("wrk")) throw new Error("wrk not found: apt-get install -y wrk");
+if (!existsSync(binary)) {
+  const build = Bun.spawnSync(["bash", "scripts/build.sh", "x64"], {
+    cwd: root,
+    stderr: "inherit",
+  });
+  if (build.exitCode !== 0) throw new Error("scripts/build.sh x64 failed");
+}
+
+const [mariadb, redis] = await Promise.all([LocalMariaDb.start(), LocalRedis.start()]);
+const mysqlUrl = await mariadb.createDatabase();
+const servers: Array<ReturnType<typeof Bun.spawn>> = [];
+async function serve(command: string, env: Record<string, string>) {
+  const port = await freePort();
+  servers.push(
+    Bun.spawn([binary, command], {
+      env: { ...env, PORT: String(port), LOG_LEVEL: "warn" },
+      stdout: "inherit",
+      stderr: "inherit",
+    }),
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${base}/readyz`, 30_000);
+  return base;
+}
+
+try {
+  const echo = await serve("echo-server", {});
+  // A long TTL: the entry must stay cached through every round.
+  const cached = await serve("users-server", {
+    MYSQL_URL: mysqlUrl,
+    REDIS_URL: redis.url,
+    CACHE_TTL_SECONDS: "3600",
+  });
+  const uncached = await serve("users-server", { MYSQL_URL: mysqlUrl, CACHE_TTL_SECONDS: "0" });
+
+  await Promise.all(
+    ids.map(async (id) => {
+      const body = JSON.stringify({ id, name: `User ${id}`, email: `${id}@example.com` });
+      const created = await fetch(`${cached}/users`, { method: "POST", body });
+      if (created.status !== 201)
+        throw new Error(`POST /users: ${created.status} ${await created.text()}`);
+    }),
+  );
+  // Every user read once through the cached server: from now on its reads are all HITs.
+  for (const [base, expected] of [
+    [cached, "MISS"],
+    [cached, "HIT"],
+    [uncached, "BYPASS"],
+  ] as const) {
+    for (const id of ids) {
+      const read = await fetch(`${base}/users/${id}`);
+      if (read.headers.get("x-cache") !== expected)
+        throw new Error(
+          `${base}/users/${id}: X-Cache ${read.headers.get("x-cache")}, expected ${expected}`,
+        );
+    }
+  }
+  const hitsBefore = await lookups(cached);
+
+  const targets = {
+    "echo GET /": [`${echo}/`, ""],
+    "users GET /users/:id HIT": [cached, randomUser],
+    "users GET /users/:id cache off": [uncached, randomUser],
+  } as const;
+  for (const [url, script] of Object.values(targets)) await wrk(url, { seconds: 2, script }); // warm-up (JIT)
+  const rps: Record<string, number[]> = {};
+  const p99: Record<string, number[]> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, [url, script]] of Object.entries(targets)) {
+      const result = await wrk(url, { seconds, script });
+      if (result.errors > 0) throw new Error(`${name}: ${result.errors} non-2xx answers`);
+      (rps[name] ??= []).push(result.requestsPerSecond);
+      (p99[name] ??= []).push(result.p99Ms);
+    }
+  }
+  const hits = await lookups(cached);
+  const fixed = await fixedRate(cached);
+
+  const median = (values: number[] = []) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  const [echoRps = 0, hitRps = 0, offRps = 0] = Object.keys(targets).map((name) =>
+    median(rps[name]),
+  );
+  console.log(
+    `\nwrk -t1 -c50 -d${seconds}s, ${rounds} rounds each (median); load average ${loadAverage()}`,
+  );
+  console.log("| target | req/s | p99 ms |\n|---|---:|---:|");
+  for (const name of Object.keys(targets))
+    console.log(`| ${name} | ${median(rps[name]).toFixed(0)} | ${median(p99[name]).toFixed(2)} |`);
+  const misses = hits.miss - hitsBefore.miss + hits.bypass - hitsBefore.bypass;
+  console.log(
+    `\n${hits.hit - hitsBefore.hit} cache hits and ${misses} misses or bypasses in the HIT runs`,
+  );
+  console.log(`\n| goal | measured | target | |\n|---|---:|---:|---|`);
+  const row = (goal: string, value: number, target: string, ok: boolean, unit = "") =>
+    console.log(`| ${goal} | ${value.toFixed(2)}${unit} | ${target} | ${ok ? "ok" : "MISSED"} |`);
+  row("HIT vs echo GET / throughput", hitRps / echoRps, ">= 0.4x", hitRps / echoRps >= 0.4, "x");
+  row("HIT vs cache off throughput", hitRps / offRps, ">= 3x", hitRps / offRps >= 3, "x");
+  row(
+    `HIT p99 at ${rate} req/s for ${seconds} s (vegeta, ${fixed.success} ok)`,
+    fixed.p99Ms,
+    "< 2 ms",
+    fixed.p99Ms < 2,
+    " ms",
+  );
+  console.log(
+    `  (vegeta p50 ${fixed.p50Ms.toFixed(2)} ms, p90 ${fixed.p90Ms.toFixed(2)} ms, max ${fixed.maxMs.toFixed(2)} ms)`,
+  );
+} finally {
+  for (const server of servers) server.kill("SIGKILL");
+  await Promise.all(servers.map((server) => server.exited));
+  await Promise.all([mariadb.stop(), redis.stop()]);
+}
+
+/** Cache lookups so far by result, from the server's own metrics. */
+async function lookups(base: string) {
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const count = (result: string) =>
+    Number(
+      metrics.match(new RegExp(`users_cache_lookups_total\\{result="${result}"\\} (\\d+)`))?.[1] ??
+        0,
+    );
+  return { hit: count("hit"), miss: count("miss"), bypass: count("bypass") };
+}
+
+/** vegeta at a fixed rate: open-loop, so a slow answer cannot slow the sender down. */
+async function fixedRate(base: string) {
+  const targets = ids.map((id) => `GET ${base}/users/${id}`).join("\n");
+  const attack = Bun.spawn(
+    [vegeta as string, "attack", `-rate=${rate}`, `-duration=${seconds}s`, "-workers=50"],
+    { stdin: new TextEncoder().encode(`${targets}\n`), stdout: "pipe", stderr: "inherit" },
+  );
+  const report = Bun.spawn([vegeta as string, "report", "-type=json"], {
+    stdin: attack.stdout,
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const result = JSON.parse(await new Response(report.stdout).text());
+  const ms = (ns: number) => ns / 1e6;
+  if (result.success < 1)
+    throw new Error(`vegeta: success ratio ${result.success}: ${result.errors}`);
+  return {
+    p50Ms: ms(result.latencies["50th"]),
+    p90Ms: ms(result.latencies["90th"]),
+    p99Ms: ms(result.latencies["99th"]),
+    maxMs: ms(result.latencies.max),
+    success: `${(result.success * 100).toFixed(1)} %`,
+  };
+}
+
+function loadAverage() {
+  return require("node:fs").readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+}
