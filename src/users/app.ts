@@ -74,7 +74,7 @@ export function createUsersApp(users: UsersService, log: Logger, readiness: Read
         if (json === undefined) throw notFound(id);
         // The cached JSON is the body as is: a hit is never parsed or re-serialised.
         return new Response(json, {
-          headers: { "content-type": "application/json", "x-cache": cache },
+          headers: { "content-type": "application/json;charset=utf-8", "x-cache": cache },
         });
       },
       {
