@@ -97,14 +97,18 @@ try {
     "users GET /users/:id cache off": [uncached, randomUser],
   } as const;
   for (const [url, script] of Object.values(targets)) await wrk(url, { seconds: 2, script }); // warm-up (JIT)
-  const rps: Record<string, number[]> = {};
-  const p99: Record<string, number[]> = {};
+  const rps: Record<string, number[]> = Object.fromEntries(
+    Object.keys(targets).map((n) => [n, []]),
+  );
+  const p99: Record<string, number[]> = Object.fromEntries(
+    Object.keys(targets).map((n) => [n, []]),
+  );
   for (let round = 0; round < rounds; round++) {
     for (const [name, [url, script]] of Object.entries(targets)) {
       const result = await wrk(url, { seconds, script });
       if (result.errors > 0) throw new Error(`${name}: ${result.errors} non-2xx answers`);
-      (rps[name] ??= []).push(result.requestsPerSecond);
-      (p99[name] ??= []).push(result.p99Ms);
+      rps[name]?.push(result.requestsPerSecond);
+      p99[name]?.push(result.p99Ms);
     }
   }
   const hits = await lookups(cached);
