@@ -17,7 +17,7 @@ export interface Command<S extends TObject = TObject> {
 export const defineCommand = <S extends TObject>(command: Command<S>) => command as Command<S>;
 
 /** Command names to loaders, so that a command evaluates only the modules it needs. */
-export type CommandTable = Record<string, () => Promise<Command<never>>>;
+export type CommandTable = Record<string, () => Promise<Command>>;
 
 export async function dispatch(table: CommandTable, argv: string[]) {
   const [name, ...args] = argv;
@@ -30,7 +30,7 @@ export async function dispatch(table: CommandTable, argv: string[]) {
     console.error(`demo: unknown command "${name}"\n\n${usage(await loadAll(table))}`);
     return 2;
   }
-  const command = (await load()) as unknown as Command;
+  const command = await load();
   if (args.includes("--help") || args.includes("-h")) {
     console.log(help(name, command));
     return 0;
@@ -55,7 +55,7 @@ async function loadAll(table: CommandTable) {
   const entries = await Promise.all(
     Object.entries(table).map(async ([name, load]) => [name, await load()] as const),
   );
-  return Object.fromEntries(entries) as unknown as Record<string, Command>;
+  return Object.fromEntries(entries) as Record<string, Command>;
 }
 
 function usage(commands: Record<string, Command>) {
