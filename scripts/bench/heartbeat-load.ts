@@ -44,9 +44,29 @@ for (let index = worker; index < total; index += workers) {
 /** Latency histogram in 10 µs buckets up to 1 s (the last bucket holds everything slower). */
 const histogram = () => new Uint32Array(100_001);
 const latency = { heartbeat: histogram(), metrics: histogram() };
+const queued = histogram();
 const counts = { heartbeat: 0, metrics: 0, failed: 0, refused: 0, maxInFlight: 0 };
 let inFlight = 0;
 const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+
+const record = (buckets: Uint32Array, ms: number) => {
+  const bucket = Math.min(100_000, Math.floor(ms * 100));
+  buckets[bucket] = (buckets[bucket] ?? 0) + 1;
+};
+
+// At most LANES requests in flight, each lane reusing its keep-alive connection: unbounded
+// bursts made the runtime open (and later close) extra sockets, measuring TCP set-up instead.
+const LANES = Number(process.env.LANES ?? 16);
+const waiting: Array<() => Promise<void>> = [];
+function enqueue(kind: "heartbeat" | "metrics", sim: Sim, body: object) {
+  const dueAt = performance.now();
+  const job = () => {
+    record(queued, performance.now() - dueAt);
+    return send(kind, sim, body);
+  };
+  if (inFlight < LANES) job();
+  else waiting.push(job);
+}
 
 async function send(kind: "heartbeat" | "metrics", sim: Sim, body: object) {
   const sentAt = Date.now();
@@ -60,10 +80,7 @@ async function send(kind: "heartbeat" | "metrics", sim: Sim, body: object) {
       body: JSON.stringify(body),
     });
     await response.arrayBuffer();
-    const ms = performance.now() - started;
-    const buckets = latency[kind];
-    const bucket = Math.min(100_000, Math.floor(ms * 100));
-    buckets[bucket] = (buckets[bucket] ?? 0) + 1;
+    record(latency[kind], performance.now() - started);
     counts[kind] += 1;
     if (!response.ok) counts.refused += 1;
     else if (kind === "heartbeat") sim.lastBeatAt = sentAt;
@@ -71,6 +88,7 @@ async function send(kind: "heartbeat" | "metrics", sim: Sim, body: object) {
     counts.failed += 1;
   } finally {
     inFlight -= 1;
+    waiting.shift()?.();
   }
 }
 
@@ -103,7 +121,7 @@ function schedule(period: number, fire: (sim: Sim, elapsed: number) => void) {
 const beats = schedule(beatPeriod, (sim, elapsed) => {
   if (elapsed >= sim.silentFrom) return;
   sim.seq += 1;
-  send("heartbeat", sim, {
+  enqueue("heartbeat", sim, {
     clientId: sim.id,
     bootId: sim.bootId,
     seq: sim.seq,
@@ -113,7 +131,7 @@ const beats = schedule(beatPeriod, (sim, elapsed) => {
 });
 const reports = schedule(metricsPeriod, (sim, elapsed) => {
   if (elapsed >= sim.silentFrom) return;
-  send("metrics", sim, {
+  enqueue("metrics", sim, {
     clientId: sim.id,
     bootId: sim.bootId,
     sentAt: Date.now(),
@@ -141,7 +159,7 @@ await new Promise<void>((done) => {
     reports(elapsed);
   }, 2);
 });
-while (inFlight > 0) await Bun.sleep(5);
+while (inFlight > 0 || waiting.length > 0) await Bun.sleep(5);
 
 const sparse = (h: Uint32Array) => [...h.entries()].filter(([, n]) => n > 0);
 console.log(
@@ -151,6 +169,7 @@ console.log(
     cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     latency: { heartbeat: sparse(latency.heartbeat), metrics: sparse(latency.metrics) },
     tickLag: sparse(lag),
+    queued: sparse(queued),
     victims: sims
       .filter((s) => victims.has(s.index))
       .map((s) => ({ id: s.id, lastBeatAt: s.lastBeatAt })),

@@ -119,6 +119,7 @@ interface WorkerSummary {
   };
   latency: { heartbeat: Array<[number, number]>; metrics: Array<[number, number]> };
   tickLag: Array<[number, number]>;
+  queued: Array<[number, number]>;
   victims: Array<{ id: string; lastBeatAt: number }>;
 }
 
@@ -140,9 +141,11 @@ function percentile(parts: Array<Array<[number, number]>>, p: number) {
 /** The server's own p99 of POST /heartbeat and /metrics: the upper bound of its bucket. */
 function serverPercentile(text: string, p: number) {
   const buckets = new Map<number, number>();
-  const pattern =
-    /http_request_duration_seconds_bucket\{le="([^"]+)",method="POST",route="\/(?:heartbeat|metrics)",status="200"\} (\d+)/g;
-  for (const [, le, n] of text.matchAll(pattern)) {
+  for (const [, labels = "", n] of text.matchAll(
+    /http_request_duration_seconds_bucket\{([^}]*)\} (\d+)/g,
+  )) {
+    if (!/method="POST"/.test(labels) || !/route="\/(heartbeat|metrics)"/.test(labels)) continue;
+    const le = labels.match(/le="([^"]+)"/)?.[1] ?? "+Inf";
     const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
     buckets.set(bound, (buckets.get(bound) ?? 0) + Number(n));
   }
@@ -172,6 +175,10 @@ const detections = summaries
 const late = Number(metrics.match(/heartbeat_client_events_total\{event="late"\} (\d+)/)?.[1] ?? 0);
 const detected = detections.map((d) => d.seconds).filter((s): s is number => s !== null);
 
+/** A percentile over every worker's histogram of one kind. */
+const merged = (pick: (w: WorkerSummary) => Array<[number, number]>, p: number) =>
+  percentile(summaries.map(pick), p);
+
 const result = {
   heartbeatsPerSecond: Math.round(sum("heartbeat") / seconds),
   reportsPerSecond: Math.round(sum("metrics") / seconds),
@@ -179,20 +186,14 @@ const result = {
   refusedRequests: sum("refused"),
   p50Ms: percentile(all, 0.5),
   p99Ms: percentile(all, 0.99),
-  p99HeartbeatMs: percentile(
-    summaries.map((w) => w.latency.heartbeat),
-    0.99,
-  ),
-  p99MetricsMs: percentile(
-    summaries.map((w) => w.latency.metrics),
-    0.99,
-  ),
+  p99HeartbeatMs: merged((w) => w.latency.heartbeat, 0.99),
+  p99MetricsMs: merged((w) => w.latency.metrics, 0.99),
   maxMs: percentile(all, 1),
+  // Where time went: the server's own handling (bucket bound), the load processes' timer
+  // lateness and their queue (both rise when the machine is short of CPU).
   serverP99Ms: serverPercentile(metrics, 0.99),
-  loadTickLagP99Ms: percentile(
-    summaries.map((w) => w.tickLag),
-    0.99,
-  ),
+  loadTickLagP99Ms: merged((w) => w.tickLag, 0.99),
+  loadQueuedP99Ms: merged((w) => w.queued, 0.99),
   serverCpuCores: round(serverCpu / seconds),
   loadCpuCores: round(loadCpu / seconds),
   peakRssMb: Math.round(peakRss),
