@@ -27,6 +27,7 @@ APT_PACKAGES=(
   redis-server
   wrk
   nginx-light
+  chromium        # the heartbeat dashboard test (driven by playwright-core)
 )
 
 # --- pinned versions ----------------------------------------------------------
@@ -41,6 +42,7 @@ YAMALE_VERSION=6.1.0                # PyPI, used by ct lint
 PYYAML_VERSION=6.0.3
 OPENAPI2JSONSCHEMA_VERSION=0.9.1    # PyPI (instrumenta): OpenAPI -> JSON schema
 README_GENERATOR_VERSION=2.7.2      # npm @bitnami/readme-generator-for-helm
+ACTIONLINT_VERSION=v1.7.12          # github.com/rhysd/actionlint (the GitHub workflows)
 
 DEMO_TOOLS_DIR="${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}"
 BIN="$DEMO_TOOLS_DIR/bin"
@@ -291,6 +293,8 @@ install_chart_tools() {
     "-X main.version=$KUBECONFORM_VERSION"
   go_tool kube-score github.com/zegl/kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION" \
     "-X main.version=${KUBE_SCORE_VERSION#v}"
+  go_tool actionlint github.com/rhysd/actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" \
+    "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
   install_helm_unittest
   install_python_tools
   link_python_tools
