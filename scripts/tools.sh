@@ -28,6 +28,7 @@ APT_PACKAGES=(
   wrk
   nginx-light
   chromium        # the heartbeat dashboard test (driven by playwright-core)
+  strace          # proves the heartbeat client starts no process
 )
 
 # --- pinned versions ----------------------------------------------------------
