@@ -70,8 +70,10 @@ export function createUsersApp(users: UsersService, log: Logger, readiness: Read
       "/users/:id",
       async ({ params: { id }, set }) => {
         const { json, cache } = await users.read(id);
-        set.headers["x-cache"] = cache;
-        if (json === undefined) throw notFound(id);
+        if (json === undefined) {
+          set.headers["x-cache"] = cache;
+          throw notFound(id);
+        }
         // The cached JSON is the body as is: a hit is never parsed or re-serialised.
         return new Response(json, {
           headers: { "content-type": "application/json;charset=utf-8", "x-cache": cache },

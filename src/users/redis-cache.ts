@@ -101,6 +101,8 @@ export function createRedisCache(target: RedisTarget, options: RedisCacheOptions
     async lookup(id) {
       if (!healthy) return { result: "bypass" };
       try {
+        // One round trip: the entry and the generation a fill must quote. (Replies come in
+        // order, so a miss seen before a fill always finds that fill's flight still going.)
         const [json, generation] = await redis.mget(id, `${id}:generation`);
         return json ? { result: "hit", json } : { result: "miss", token: generation ?? "" };
       } catch (error) {
@@ -127,7 +129,10 @@ export function createRedisCache(target: RedisTarget, options: RedisCacheOptions
           options.log.error("too many invalidations missed during the outage; one dropped", { id });
       }
     },
-    close: () => void redis.disconnect(),
+    close() {
+      healthy = false; // closing on purpose is no outage to log
+      redis.disconnect();
+    },
   };
 }
 
