@@ -15,7 +15,8 @@
 #  7. helm uninstall leaves nothing of the release behind; the cluster goes down
 #
 # Prints how long each step took. E2E_KEEP=1 leaves the cluster up afterwards.
-# Needs root, helm (scripts/tools.sh), and dist/demo-linux-x64 (scripts/build.sh x64).
+# Needs root, helm (scripts/tools.sh chart), MariaDB and Redis (scripts/tools.sh apt), and
+# dist/demo-linux-x64 (scripts/build.sh x64).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
 need_root
@@ -75,8 +76,10 @@ on_exit() {
 
 # ---- preflight ----------------------------------------------------------------------------
 HELM=$(command -v helm || true)
-[[ -z $HELM && -x $HOME/go/bin/helm ]] && HELM=$HOME/go/bin/helm
-[[ -n $HELM ]] || fail "helm not found: run scripts/tools.sh (installs helm into ~/go/bin)"
+for h in "${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}/bin/helm" "$HOME/go/bin/helm"; do
+  [[ -z $HELM && -x $h ]] && HELM=$h
+done
+[[ -n $HELM ]] || fail "helm not found: run scripts/tools.sh chart (it installs helm)"
 [[ -f dist/demo-linux-x64 ]] || fail "dist/demo-linux-x64 missing: run scripts/build.sh x64"
 [[ -d charts/demo ]] || fail "charts/demo missing"
 h() { "$HELM" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
@@ -86,9 +89,9 @@ trap on_exit EXIT
 step "cluster build (cached) and up"
 bash "$CLUSTER_DIR/up.sh"
 
-step "image $TAG1 and $TAG2 from dist/demo-linux-x64, imported"
+step "image $TAG1 from dist/demo-linux-x64, imported (and tagged $TAG2)"
 bash "$CLUSTER_DIR/image.sh" "$TAG1"
-bash "$CLUSTER_DIR/image.sh" "$TAG2"
+ctr --address "$CONTAINERD_SOCK" -n k8s.io images tag --force "ghcr.io/example/demo:$TAG1" "ghcr.io/example/demo:$TAG2" >/dev/null
 
 step "MariaDB and Redis for users' external mode"
 bash "$CLUSTER_DIR/host-deps.sh" >/dev/null
@@ -176,7 +179,7 @@ echo "  ok: $(server_log | grep -F '"client lost"' | grep -F "$victim" | head -1
 back_logged() { server_log | grep -E '"client (registered|reconnected|restarted)"' | grep -vqF "$victim"; }
 wait_for 60 "a replacement client registered" back_logged || { server_log | tail -20 >&2; fail "no client came back"; }
 echo "  ok: $(server_log | grep -E '"client (registered|reconnected|restarted)"' | grep -vF "$victim" | head -1)" >&2
-kctl -n "$NS" wait --for=condition=Ready pods -l app.kubernetes.io/name=heartbeat --timeout=60s >/dev/null
+kctl -n "$NS" wait --for=condition=Ready pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=client --timeout=60s >/dev/null
 
 step "helm upgrade (image $TAG1 -> $TAG2) with echo under load: 0 failed requests"
 load_out="$STATE/echo-load.txt"; : >"$load_out"
@@ -211,15 +214,32 @@ read -r ok failed <"$load_out"
 echo "  echo during the upgrade: $ok ok, $failed failed" >&2
 ((failed == 0)) || { tail -n +2 "$load_out" >&2; fail "$failed echo requests failed during the rolling upgrade"; }
 ((ok > 20)) || fail "too few echo requests during the upgrade ($ok)"
-old=$(kctl -n "$NS" get pods -o jsonpath='{range .items[*]}{.spec.containers[*].image}{"\n"}{end}' | grep -c ":$TAG1" || true)
-((old == 0)) || fail "$old pods still run :$TAG1 after the upgrade"
+# Every running workload pod (not the completed helm test pods) runs the new tag.
+old_pods() {
+  kctl -n "$NS" get pods --field-selector=status.phase=Running \
+    -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.containers[*].image}{"\n"}{end}' | grep -F ":$TAG1" | cut -d' ' -f1
+}
+no_old_pods() { [[ -z $(old_pods) ]]; }
+wait_for 90 "no running pod on :$TAG1" no_old_pods || fail "pods still on :$TAG1 after the upgrade: $(old_pods | tr '\n' ' ')"
+echo "  ok: every running pod is on :$TAG2" >&2
 
 step "helm uninstall leaves nothing behind"
 h uninstall "$RELEASE" -n "$NS" --wait --timeout 3m >&2
-left=$(kctl get all,configmaps,secrets,serviceaccounts,roles,rolebindings,networkpolicies,poddisruptionbudgets,persistentvolumeclaims \
-  -n "$NS" -l app.kubernetes.io/instance="$RELEASE" -o name 2>/dev/null)
-left+=$(kctl get clusterroles,clusterrolebindings,persistentvolumes -l app.kubernetes.io/instance="$RELEASE" -o name 2>/dev/null)
-pods_left=$(kctl -n "$NS" get pods -o name 2>/dev/null)
-[[ -z $left && -z $pods_left ]] || fail "left behind after uninstall: $left $pods_left"
+# What the release made, namespaced (pods included: helm test hook pods are not deleted
+# with the release unless their hook-delete-policy says so) and cluster-wide. Pods of
+# deleted workloads take their grace period to go.
+leftovers() {
+  kctl get all,configmaps,secrets,serviceaccounts,roles,rolebindings,networkpolicies,poddisruptionbudgets,persistentvolumeclaims \
+    -n "$NS" -l app.kubernetes.io/instance="$RELEASE" -o name 2>/dev/null
+  kctl get pods -n "$NS" -o name 2>/dev/null
+  kctl get clusterroles,clusterrolebindings,persistentvolumes -l app.kubernetes.io/instance="$RELEASE" -o name 2>/dev/null
+}
+nothing_left() { [[ -z $(leftovers) ]]; }
+if ! wait_for 90 "nothing of the release left" nothing_left; then
+  left=$(leftovers | sort -u | tr '\n' ' ')
+  hooks=$(kctl -n "$NS" get pods -o jsonpath='{range .items[?(@.metadata.annotations.helm\.sh/hook)]}{.metadata.name}={.metadata.annotations.helm\.sh/hook-delete-policy} {end}' 2>/dev/null)
+  [[ -n $hooks ]] && echo "  helm hook pods still there (name=hook-delete-policy): $hooks" >&2
+  fail "left behind after helm uninstall: $left"
+fi
 echo "  ok: no object of release $RELEASE left in namespace $NS or cluster-wide" >&2
 end_step ok

@@ -59,6 +59,14 @@ stop kube-proxy kube-scheduler kube-controller-manager containerd kube-apiserver
 others=(); for f in "$PIDS"/*.pid; do [[ -f $f ]] && others+=("$(basename "$f" .pid)"); done
 stop "${others[@]}"   # etcd, and anything e2e.sh added (MariaDB, Redis)
 
+# Anything else still running in our network namespace was started there by us.
+if [[ -e $NETNS_PATH ]]; then
+  left_pids=$(ip netns pids "$NETNS" 2>/dev/null)
+  for p in $left_pids; do log "stopping $p ($(cat "/proc/$p/comm" 2>/dev/null)), still in netns $NETNS"; kill -TERM "$p" 2>/dev/null; done
+  for _ in $(seq 1 20); do [[ -z $(ip netns pids "$NETNS" 2>/dev/null) ]] && break; sleep 0.25; done
+  for p in $(ip netns pids "$NETNS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+fi
+
 # 3. containerd shims of our containerd (they serve our socket; matched by that path).
 for f in $(grep -lsF -- "$CONTAINERD_SOCK" /proc/[0-9]*/cmdline); do
   p=${f%/cmdline}; p=${p#/proc/}
@@ -124,7 +132,7 @@ for f in $(grep -lsF -e "$STATE/" -e "$K8S_BIN/" /proc/[0-9]*/cmdline); do
   log "still running: $p $cmd"; left=1
 done
 if awk -v s="$STATE/" 'index($5, s) == 1' /proc/self/mountinfo | grep -q .; then log "mounts left under $STATE"; left=1; fi
-[[ -e $NETNS_PATH ]] && { log "netns $NETNS still exists"; left=1; }
+[[ -e $NETNS_PATH ]] && { log "netns $NETNS still exists (pids: $(ip netns pids "$NETNS" | tr '\n' ' '))"; left=1; }
 for cg in /sys/fs/cgroup/*/kubepods; do [[ -d $cg ]] && { log "cgroup left: $cg"; left=1; }; done
 if ((left)); then
   log "down finished in $((SECONDS - t0))s, but something is left (see above)"

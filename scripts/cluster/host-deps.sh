@@ -24,12 +24,10 @@ REDIS_PASSWORD=$(openssl rand -hex 16)
 mariadb-install-db --no-defaults --datadir="$dir/mariadb/data" --user=root \
   --auth-root-authentication-method=socket --skip-test-db >"$LOGS/mariadb-install.log" 2>&1 ||
   { tail -20 "$LOGS/mariadb-install.log" >&2; die "mariadb-install-db failed"; }
-in_node setsid mariadbd --no-defaults --user=root --datadir="$dir/mariadb/data" \
+start_in_node mariadb mariadbd --no-defaults --user=root --datadir="$dir/mariadb/data" \
   --socket="$dir/mariadb/mysqld.sock" --pid-file="$dir/mariadb/mysqld.pid" \
   --bind-address="$NODE_IP" --port="$MYSQL_PORT" --skip-name-resolve \
-  --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 --skip-log-bin \
-  >"$LOGS/mariadb.log" 2>&1 </dev/null &
-echo $! >"$PIDS/mariadb.pid"
+  --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 --skip-log-bin
 sql() { mariadb --no-defaults --socket="$dir/mariadb/mysqld.sock" -uroot "$@"; }
 wait_for 60 "mariadb" sql -e 'select 1' || { tail -20 "$LOGS/mariadb.log" >&2; die "mariadb did not start"; }
 sql <<SQL
@@ -40,10 +38,8 @@ FLUSH PRIVILEGES;
 SQL
 
 # ---- Redis --------------------------------------------------------------------------------
-in_node setsid redis-server --bind "$NODE_IP" --port "$REDIS_PORT" --protected-mode no \
-  --requirepass "$REDIS_PASSWORD" --save '' --appendonly no --dir "$dir/redis" --logfile "" --daemonize no \
-  >"$LOGS/redis.log" 2>&1 </dev/null &
-echo $! >"$PIDS/redis.pid"
+start_in_node redis redis-server --bind "$NODE_IP" --port "$REDIS_PORT" --protected-mode no \
+  --requirepass "$REDIS_PASSWORD" --save '' --appendonly no --dir "$dir/redis" --logfile "" --daemonize no
 wait_for 30 "redis" env REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -h "$NODE_IP" -p "$REDIS_PORT" ping || { tail -20 "$LOGS/redis.log" >&2; die "redis did not start"; }
 
 cat >"$STATE/deps.env" <<EOF

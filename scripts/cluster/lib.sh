@@ -56,6 +56,15 @@ die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
 # so kubelet's volume mounts are visible to containerd and runc).
 in_node() { nsenter --net="$NETNS_PATH" -- "$@"; }
 
+# start_in_node NAME CMD...: run CMD in the node netns, detached, logging to
+# logs/NAME.log, its pid in pids/NAME.pid (down.sh stops it). The subshell execs
+# nsenter, which execs setsid, which execs CMD: the recorded pid is the daemon's own.
+start_in_node() {
+  local name=$1; shift
+  (exec nsenter --net="$NETNS_PATH" -- setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null) &
+  echo $! >"$PIDS/$name.pid"
+}
+
 kctl() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
 # Run `$@` with low CPU priority: the machine is shared.

@@ -77,14 +77,7 @@ for c in controller-manager scheduler kube-proxy kubelet-client; do
 done
 
 # ---- process helpers ---------------------------------------------------------------
-# start NAME CMD...: run CMD in the node netns, detached, logging to logs/NAME.log.
-# The subshell execs nsenter, which execs setsid, which execs CMD: the recorded pid is
-# the daemon's own.
-start() {
-  local name=$1; shift
-  (exec nsenter --net="$NETNS_PATH" -- setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null) &
-  echo $! >"$PIDS/$name.pid"
-}
+start() { start_in_node "$@"; }
 alive() { kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
 # up_or_die NAME TIMEOUT CHECK...: wait for CHECK while NAME is running.
 up_or_die() {
