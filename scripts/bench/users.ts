@@ -112,7 +112,9 @@ try {
     }
   }
   const hits = await lookups(cached);
-  const fixed = await fixedRate(cached);
+  const fixed = await fixedRate(ids.map((id) => `${cached}/users/${id}`));
+  // The same rate at echo: the floor this machine (and vegeta on it) allows at that rate.
+  const floor = await fixedRate([`${echo}/`]);
 
   const median = (values: number[] = []) =>
     [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -141,9 +143,13 @@ try {
     fixed.p99Ms < 2,
     " ms",
   );
-  console.log(
-    `  (vegeta p50 ${fixed.p50Ms.toFixed(2)} ms, p90 ${fixed.p90Ms.toFixed(2)} ms, max ${fixed.maxMs.toFixed(2)} ms)`,
-  );
+  for (const [name, result] of [
+    ["users HIT", fixed],
+    ["echo GET /", floor],
+  ] as const)
+    console.log(
+      `  ${name} at ${rate} req/s: sent ${result.sentRate.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p90 ${result.p90Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(2)} ms`,
+    );
 } finally {
   for (const server of servers) server.kill("SIGKILL");
   await Promise.all(servers.map((server) => server.exited));
@@ -162,8 +168,8 @@ async function lookups(base: string) {
 }
 
 /** vegeta at a fixed rate: open-loop, so a slow answer cannot slow the sender down. */
-async function fixedRate(base: string) {
-  const targets = ids.map((id) => `GET ${base}/users/${id}`).join("\n");
+async function fixedRate(urls: string[]) {
+  const targets = urls.map((url) => `GET ${url}`).join("\n");
   const attack = Bun.spawn(
     [vegeta as string, "attack", `-rate=${rate}`, `-duration=${seconds}s`, "-workers=50"],
     { stdin: new TextEncoder().encode(`${targets}\n`), stdout: "pipe", stderr: "inherit" },
@@ -182,6 +188,7 @@ async function fixedRate(base: string) {
     p90Ms: ms(result.latencies["90th"]),
     p99Ms: ms(result.latencies["99th"]),
     maxMs: ms(result.latencies.max),
+    sentRate: result.rate as number,
     success: `${(result.success * 100).toFixed(1)} %`,
   };
 }
