@@ -234,8 +234,12 @@ leftovers() {
   kctl get pods -n "$NS" -o name 2>/dev/null
   kctl get clusterroles,clusterrolebindings,persistentvolumes -l app.kubernetes.io/instance="$RELEASE" -o name 2>/dev/null
 }
-nothing_left() { [[ -z $(leftovers) ]]; }
-if ! wait_for 90 "nothing of the release left" nothing_left; then
+# Settled: no pod is terminating and none is still owned by a (deleted) workload.
+settled() {
+  [[ -z $(kctl -n "$NS" get pods -o jsonpath='{range .items[*]}{.metadata.deletionTimestamp}{.metadata.ownerReferences[*].kind}{end}') ]]
+}
+wait_for 90 "the release's pods to terminate" settled || true
+if [[ -n $(leftovers) ]]; then
   left=$(leftovers | sort -u | tr '\n' ' ')
   hooks=$(kctl -n "$NS" get pods -o jsonpath='{range .items[?(@.metadata.annotations.helm\.sh/hook)]}{.metadata.name}={.metadata.annotations.helm\.sh/hook-delete-policy} {end}' 2>/dev/null)
   [[ -n $hooks ]] && echo "  helm hook pods still there (name=hook-delete-policy): $hooks" >&2

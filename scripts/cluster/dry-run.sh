@@ -9,7 +9,9 @@
 # When the local cluster (up.sh) is running it is used. Otherwise a throwaway etcd
 # and kube-apiserver start on loopback ports in a temp dir (about 10 s), and stop
 # again on exit. Namespaces named in the manifests are created first (they must
-# exist for a namespaced dry run; on the running cluster they are really created). Exit status: 0 when every object is accepted.
+# exist for a namespaced dry run; on the running cluster they are really created).
+# DRY_RUN_POD_SECURITY=restricted labels those namespaces so that Pod Security
+# admission enforces that profile on every pod as well. Exit status: 0 when every object is accepted.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 (($#)) || die "usage: $0 MANIFEST.yaml [...]   ('-' reads stdin)"
 
@@ -79,7 +81,14 @@ fi
 k() { "$K8S_BIN/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 args=()
 for f in "${files[@]}"; do args+=(-f "$f"); done
-for ns in $(k apply --dry-run=client -o go-template='{{range .items}}{{with .metadata.namespace}}{{.}}{{"\n"}}{{end}}{{end}}' "${args[@]}" 2>/dev/null | sort -u); do
+namespaces=$( (echo default; k apply --dry-run=client -o go-template='{{range .items}}{{with .metadata.namespace}}{{.}}{{"\n"}}{{end}}{{end}}' "${args[@]}" 2>/dev/null) | sort -u)
+for ns in $namespaces; do
   k get namespace "$ns" >/dev/null 2>&1 || k create namespace "$ns" --save-config >/dev/null
+  if [[ -n ${DRY_RUN_POD_SECURITY:-} && $ns != default ]]; then
+    k label --overwrite namespace "$ns" "pod-security.kubernetes.io/enforce=$DRY_RUN_POD_SECURITY" >/dev/null
+  fi
+  # ServiceAccount admission wants the namespace's default account, which the
+  # controller manager would make (the throwaway API server runs without one).
+  k -n "$ns" get serviceaccount default >/dev/null 2>&1 || k -n "$ns" create serviceaccount default >/dev/null
 done
 k apply --dry-run=server --validate=strict "${args[@]}"
