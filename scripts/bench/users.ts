@@ -137,10 +137,10 @@ try {
   row("HIT vs echo GET / throughput", hitRps / echoRps, ">= 0.4x", hitRps / echoRps >= 0.4, "x");
   row("HIT vs cache off throughput", hitRps / offRps, ">= 3x", hitRps / offRps >= 3, "x");
   row(
-    `HIT p99 at ${rate} req/s for ${seconds} s (vegeta, ${fixed.success} ok)`,
+    `HIT p99 at ${rate} req/s for ${seconds} s (vegeta)`,
     fixed.p99Ms,
     "< 2 ms",
-    fixed.p99Ms < 2,
+    fixed.p99Ms < 2 && fixed.success === "100.0 %",
     " ms",
   );
   for (const [name, result] of [
@@ -148,7 +148,7 @@ try {
     ["echo GET /", floor],
   ] as const)
     console.log(
-      `  ${name} at ${rate} req/s: sent ${result.sentRate.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, p90 ${result.p90Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(2)} ms`,
+      `  ${name} at ${rate} req/s: sent ${result.sentRate.toFixed(0)} req/s, ${result.success} ok, p50 ${result.p50Ms.toFixed(2)} ms, p90 ${result.p90Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(2)} ms`,
     );
 } finally {
   for (const server of servers) server.kill("SIGKILL");
@@ -181,8 +181,7 @@ async function fixedRate(urls: string[]) {
   });
   const result = JSON.parse(await new Response(report.stdout).text());
   const ms = (ns: number) => ns / 1e6;
-  if (result.success < 1)
-    throw new Error(`vegeta: success ratio ${result.success}: ${result.errors}`);
+  // Failures (timeouts of an overloaded machine) are reported with the numbers, not thrown.
   return {
     p50Ms: ms(result.latencies["50th"]),
     p90Ms: ms(result.latencies["90th"]),
