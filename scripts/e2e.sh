@@ -80,11 +80,20 @@ for h in "${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}/bin/helm" "$HOME/go/bin/hel
   [[ -z $HELM && -x $h ]] && HELM=$h
 done
 [[ -n $HELM ]] || fail "helm not found: run scripts/tools.sh chart (it installs helm)"
-[[ -f dist/demo-linux-x64 ]] || fail "dist/demo-linux-x64 missing: run scripts/build.sh x64"
 [[ -d charts/demo ]] || fail "charts/demo missing"
+# One e2e at a time on this machine (they share the cluster's netns and addresses).
+exec 9>/run/lock/demo-e2e.lock
+flock -n 9 || fail "another scripts/e2e.sh is running on this machine (lock /run/lock/demo-e2e.lock)"
 h() { "$HELM" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
 trap on_exit EXIT
+
+# The binary under test: rebuilt when missing or older than any source file.
+if [[ ! -f dist/demo-linux-x64 || -n $(find src package.json -newer dist/demo-linux-x64 -type f -print -quit 2>/dev/null) ]]; then
+  step "binary: scripts/build.sh x64"
+  [[ -x node_modules/.bin/bun ]] || command -v bun >/dev/null || fail "bun not found: run npm ci first (scripts/build.sh needs it)"
+  bash scripts/build.sh x64 >&2
+fi
 
 step "cluster build (cached) and up"
 bash "$CLUSTER_DIR/up.sh"

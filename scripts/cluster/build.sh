@@ -79,9 +79,21 @@ else
   # pause.c lives in the same module source (build/pause/linux).
   k8s_dir="$(cd "$src" && "$GO" list -m -f '{{.Dir}}' k8s.io/kubernetes)"
   cp "$k8s_dir/build/pause/linux/pause.c" "$K8S_BIN.tmp/pause.c"
+  sha256sum <"$CLUSTER_DIR/tools/cri-rmp/main.go" | cut -c1-64 >"$K8S_BIN.tmp/cri-rmp.sha256"
   touch "$K8S_BIN.tmp/.complete"
   rm -rf "$K8S_BIN"; mv "$K8S_BIN.tmp" "$K8S_BIN"
   log "kubernetes $K8S_VERSION: built into $K8S_BIN"
+fi
+# cri-rmp again when its source changed (in the same module, so it takes seconds).
+cri_sha=$(sha256sum <"$CLUSTER_DIR/tools/cri-rmp/main.go" | cut -c1-64)
+if [[ $(cat "$K8S_BIN/cri-rmp.sha256" 2>/dev/null) != "$cri_sha" ]]; then
+  log "cri-rmp: source changed, rebuilding"
+  src="$(dirname "$K8S_BIN")/src"
+  cp "$CLUSTER_DIR/tools/cri-rmp/main.go" "$src/cmd/cri-rmp/main.go"
+  (cd "$src" && gentle "$GO" build -p "$GO_P" -trimpath -ldflags "-s -w" -o "$K8S_BIN/cri-rmp.tmp" ./cmd/cri-rmp) ||
+    die "cri-rmp build failed"
+  mv "$K8S_BIN/cri-rmp.tmp" "$K8S_BIN/cri-rmp"
+  echo "$cri_sha" >"$K8S_BIN/cri-rmp.sha256"
 fi
 
 # ---- 3. CoreDNS (only the plugins our Corefile uses: tools/coredns/main.go) ---------------

@@ -19,8 +19,8 @@ stop() {
   for name in "$@"; do
     f="$PIDS/$name.pid"
     [[ -f $f ]] || continue
-    pid=$(cat "$f"); rm -f "$f"
-    if kill -TERM "$pid" 2>/dev/null; then live+=("$pid:$name"); fi
+    pid=$(live_pid "$f"); rm -f "$f"
+    if [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null; then live+=("$pid:$name"); fi
   done
   for _ in $(seq 1 40); do
     local still=()

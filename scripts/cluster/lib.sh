@@ -62,7 +62,18 @@ in_node() { nsenter --net="$NETNS_PATH" -- "$@"; }
 start_in_node() {
   local name=$1; shift
   (exec nsenter --net="$NETNS_PATH" -- setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null) &
-  echo $! >"$PIDS/$name.pid"
+  echo "$! $(proc_start_time $!)" >"$PIDS/$name.pid"
+}
+
+# A pid file holds "PID STARTTIME" (field 22 of /proc/PID/stat), so a pid reused by
+# another process after a crash or restart is never taken for ours.
+proc_start_time() { awk '{sub(/^.*\) /, ""); print $20}' "/proc/$1/stat" 2>/dev/null; }
+# live_pid PIDFILE: print the pid if that very process still runs.
+live_pid() {
+  local pid start
+  read -r pid start <"$1" 2>/dev/null || return 1
+  [[ -n $pid && -n $start && $(proc_start_time "$pid") == "$start" ]] || return 1
+  echo "$pid"
 }
 
 kctl() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }

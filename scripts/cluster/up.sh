@@ -19,12 +19,16 @@ t0=$SECONDS
 bash "$CLUSTER_DIR/build.sh"
 t_build=$((SECONDS - t0))
 
-if [[ -e "$NETNS_PATH" ]] || ip link show "$VETH_HOST" >/dev/null 2>&1; then
-  die "a cluster is already up (netns $NETNS exists): run scripts/cluster/down.sh first"
-fi
 for p in "$PIDS"/*.pid; do
-  [[ -f $p ]] && kill -0 "$(cat "$p")" 2>/dev/null && die "a process of a previous cluster still runs ($p): run scripts/cluster/down.sh first"
+  if [[ -f $p ]] && live_pid "$p" >/dev/null; then
+    die "a cluster is already up ($(basename "$p" .pid) runs, pid $(live_pid "$p")): run scripts/cluster/down.sh first"
+  fi
 done
+if [[ -e "$NETNS_PATH" ]] || ip link show "$VETH_HOST" >/dev/null 2>&1 || [[ -d $STATE/pki ]]; then
+  # Left by a run that crashed or a machine that restarted: nothing of it runs any more.
+  log "stale state of an earlier cluster (nothing of it runs): cleaning it with down.sh"
+  bash "$CLUSTER_DIR/down.sh" || die "could not clean the stale cluster state"
+fi
 rm -rf "$STATE"
 mkdir -p "$STATE" "$LOGS" "$PIDS" "$PKI" "$STATE/run" "$STATE/etcd" "$STATE/cni/net.d" \
   "$STATE/cni/ipam" "$STATE/containerd" "$STATE/kubelet" "$STATE/pod-logs" "$STATE/manifests"
@@ -78,7 +82,7 @@ done
 
 # ---- process helpers ---------------------------------------------------------------
 start() { start_in_node "$@"; }
-alive() { kill -0 "$(cat "$PIDS/$1.pid")" 2>/dev/null; }
+alive() { live_pid "$PIDS/$1.pid" >/dev/null; }
 # up_or_die NAME TIMEOUT CHECK...: wait for CHECK while NAME is running.
 up_or_die() {
   local name=$1 timeout=$2; shift 2

@@ -1,6 +1,7 @@
 // cri-rmp stops and removes every pod sandbox of a CRI runtime, as `crictl rmp -af`
 // would (crictl itself is not on the module proxy reachable here). Stopping through
 // CRI makes containerd tear down each pod's CNI network and network namespace.
+// Pods are handled in parallel.
 //
 // Usage: cri-rmp /path/to/containerd.sock
 package main
@@ -9,6 +10,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -36,22 +39,29 @@ func main() {
 		fmt.Fprintln(os.Stderr, "cri-rmp: list pod sandboxes:", err)
 		os.Exit(1)
 	}
-	failed := 0
+	var failed atomic.Int32
+	var wg sync.WaitGroup
 	for _, p := range pods.Items {
-		name := p.Metadata.Namespace + "/" + p.Metadata.Name
-		if _, err := client.StopPodSandbox(ctx, &runtime.StopPodSandboxRequest{PodSandboxId: p.Id}); err != nil {
-			fmt.Fprintf(os.Stderr, "cri-rmp: stop %s: %v\n", name, err)
-			failed++
-			continue
-		}
-		if _, err := client.RemovePodSandbox(ctx, &runtime.RemovePodSandboxRequest{PodSandboxId: p.Id}); err != nil {
-			fmt.Fprintf(os.Stderr, "cri-rmp: remove %s: %v\n", name, err)
-			failed++
-			continue
-		}
-		fmt.Printf("removed pod %s (%s)\n", name, p.Id[:12])
+		wg.Add(1)
+		go func(p *runtime.PodSandbox) {
+			defer wg.Done()
+			name := p.Metadata.Namespace + "/" + p.Metadata.Name
+			start := time.Now()
+			if _, err := client.StopPodSandbox(ctx, &runtime.StopPodSandboxRequest{PodSandboxId: p.Id}); err != nil {
+				fmt.Fprintf(os.Stderr, "cri-rmp: stop %s: %v\n", name, err)
+				failed.Add(1)
+				return
+			}
+			if _, err := client.RemovePodSandbox(ctx, &runtime.RemovePodSandboxRequest{PodSandboxId: p.Id}); err != nil {
+				fmt.Fprintf(os.Stderr, "cri-rmp: remove %s: %v\n", name, err)
+				failed.Add(1)
+				return
+			}
+			fmt.Printf("removed pod %s (%s) in %.1fs\n", name, p.Id[:12], time.Since(start).Seconds())
+		}(p)
 	}
-	if failed > 0 {
+	wg.Wait()
+	if failed.Load() > 0 {
 		os.Exit(1)
 	}
 }
