@@ -87,7 +87,7 @@ export function createUsers(
   );
 
   const readiness = async () => {
-    if (waiting) return waiting;
+    if (waiting && !service.started) return waiting;
     try {
       await service.store.ping();
       return null;

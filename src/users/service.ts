@@ -33,9 +33,10 @@ export class UsersService {
     });
   }
 
-  /** Creates or updates the table (POST /init). */
-  init() {
-    return this.db(() => this.store.migrate(), false);
+  /** Creates or updates the table (POST /init); after a failed start-up, this recovers it. */
+  async init() {
+    await this.db(() => this.store.migrate(), false);
+    this.started = true;
   }
 
   /** One user as JSON, and where it came from. Concurrent misses of an id share one query. */
