@@ -56,7 +56,7 @@ const record = (buckets: Uint32Array, ms: number) => {
 
 // At most LANES requests in flight, each lane reusing its keep-alive connection: unbounded
 // bursts made the runtime open (and later close) extra sockets, measuring TCP set-up instead.
-const LANES = Number(process.env.LANES ?? 16);
+const LANES = Number(process.env.LANES ?? 64);
 const waiting: Array<() => Promise<void>> = [];
 function enqueue(kind: "heartbeat" | "metrics", sim: Sim, body: object) {
   const dueAt = performance.now();
