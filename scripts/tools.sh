@@ -11,7 +11,7 @@
 # run with a message naming the step (no silent skips).
 #
 # Everything lands in $DEMO_TOOLS_DIR (default ~/.cache/demo-tools):
-#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, readme-generator,
+#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, actionlint, readme-generator,
 #                   and links to yamllint, yamale, openapi2jsonschema
 #   venv/           a Python venv holding yamllint + yamale (for ct) and openapi2jsonschema
 #   etc/ct/         ct's chart_schema.yaml and lintconf.yaml (CT_CONFIG_DIR)
