@@ -9,7 +9,8 @@
 #     enforces the restricted Pod Security profile; wait for every pod Ready
 #  3. helm test demo
 #  4. curl each system through its node port, as `minikube service --url` would
-#  5. heartbeat: delete a client pod; the server logs it lost and a client back
+#  5. heartbeat: delete a client pod (the server logs it lost and the replacement
+#     registered); freeze another past 3 beats (logged lost, then reconnected)
 #  6. helm upgrade with a changed value (a new image tag: every pod rolls) while a loop
 #     requests echo; not one request may fail
 #  7. helm uninstall leaves nothing of the release behind; the cluster goes down
@@ -174,21 +175,46 @@ echo "  ok: users GET /users/$id -> X-Cache $cache1 then $cache2 (MariaDB, then 
 expect "heartbeat GET /clients" '.' "$base_hb/clients"
 expect "heartbeat GET /healthz" '.' "$base_hb/healthz"
 
-step "heartbeat: delete a client pod, server logs it lost and a client back"
-hb_server=$(kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=server -o name | head -1)
+step "heartbeat: a client pod deleted, and one frozen: the server logs each lost and back"
+hb_server=$(kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=server -o name | sed -n 1p)
 [[ -n $hb_server ]] || fail "no heartbeat server pod (label app.kubernetes.io/component=server)"
-victim=$(kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=client -o jsonpath='{.items[0].metadata.name}')
-[[ -n $victim ]] || fail "no heartbeat client pod (label app.kubernetes.io/component=client)"
+client_pods() { kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=client -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'; }
 since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-kctl -n "$NS" delete pod "$victim" --wait=true >&2
 server_log() { kctl -n "$NS" logs "$hb_server" --since-time="$since"; }
-lost_logged() { server_log | grep -F '"client lost"' | grep -qF "$victim"; }
-wait_for 60 "server logs $victim lost" lost_logged || { server_log | tail -20 >&2; fail "server never logged client $victim lost"; }
-echo "  ok: $(server_log | grep -F '"client lost"' | grep -F "$victim" | head -1)" >&2
-back_logged() { server_log | grep -E '"client (registered|reconnected|restarted)"' | grep -vqF "$victim"; }
-wait_for 60 "a replacement client registered" back_logged || { server_log | tail -20 >&2; fail "no client came back"; }
-echo "  ok: $(server_log | grep -E '"client (registered|reconnected|restarted)"' | grep -vF "$victim" | head -1)" >&2
+logged() { server_log | grep -F "\"msg\":\"$1\"" | grep -qF "\"clientId\":\"$2\""; }
+show() { echo "  ok: $(server_log | grep -F "\"msg\":\"$1\"" | grep -F "\"clientId\":\"$2\"" | sed -n 1p | cut -c1-220)" >&2; }
+
+# (a) Deleted: its id (the pod name) is lost; the replacement pod registers as a new client.
+victim=$(client_pods | sed -n 1p)
+[[ -n $victim ]] || fail "no heartbeat client pod (label app.kubernetes.io/component=client)"
+kctl -n "$NS" delete pod "$victim" --wait=true >&2
+wait_for 60 "server logs $victim lost" logged "client lost" "$victim" || { server_log | tail -20 >&2; fail "server never logged client $victim lost"; }
+show "client lost" "$victim"
 kctl -n "$NS" wait --for=condition=Ready pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=client --timeout=60s >/dev/null
+find_replacement() {
+  local p
+  for p in $(client_pods); do
+    if [[ $p != "$victim" ]] && logged "client registered" "$p"; then echo "$p" >"$STATE/replacement"; return 0; fi
+  done
+  return 1
+}
+wait_for 60 "a replacement client registered" find_replacement || { server_log | tail -20 >&2; fail "no replacement client registered"; }
+show "client registered" "$(cat "$STATE/replacement")"
+
+# (b) Frozen (cgroup freezer) past 3 heartbeats, then thawed: the same client is lost,
+#     then reconnected, with how long it was gone.
+frozen=$(client_pods | sed -n 1p)
+uid=$(kctl -n "$NS" get pod "$frozen" -o jsonpath='{.metadata.uid}')
+cid=$(kctl -n "$NS" get pod "$frozen" -o jsonpath='{.status.containerStatuses[0].containerID}'); cid=${cid#*://}
+freezer=$(find /sys/fs/cgroup/freezer/kubepods -type d -path "*/pod$uid/$cid" 2>/dev/null | sed -n 1p)
+[[ -n $freezer && -f $freezer/freezer.state ]] || fail "no freezer cgroup for $frozen (pod $uid, container $cid)"
+thaw() { echo THAWED >"$freezer/freezer.state" 2>/dev/null || true; }
+echo FROZEN >"$freezer/freezer.state"
+wait_for 60 "server logs $frozen lost" logged "client lost" "$frozen" || { thaw; server_log | tail -20 >&2; fail "server never logged frozen client $frozen lost"; }
+thaw
+show "client lost" "$frozen"
+wait_for 60 "server logs $frozen reconnected" logged "client reconnected" "$frozen" || { server_log | tail -20 >&2; fail "server never logged $frozen reconnected"; }
+show "client reconnected" "$frozen"
 
 step "helm upgrade (image $TAG1 -> $TAG2) with echo under load: 0 failed requests"
 load_out="$STATE/echo-load.txt"; : >"$load_out"

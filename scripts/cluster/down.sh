@@ -12,6 +12,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root
 set +e
 t0=$SECONDS
+t_mark=$SECONDS
+mark() { (( SECONDS - t_mark >= 2 )) && log "$1 took $((SECONDS - t_mark))s"; t_mark=$SECONDS; }
 
 # stop NAME...: SIGTERM the recorded pids together, SIGKILL what is left after 10 s.
 stop() {
@@ -36,28 +38,35 @@ stop() {
 
 # 1. kubelet first, so nothing restarts containers; then every pod through CRI, which
 #    stops containers and tears down each pod's CNI network and netns.
-stop kubelet
-netns_list="$STATE/pod-netns.list"
+stop kubelet; mark "stopping kubelet"
+netns_list="$LOGS/pod-netns.list"
 : >"$netns_list" 2>/dev/null || netns_list=/dev/null
 if [[ -S $CONTAINERD_SOCK ]]; then
   # Remember each pod's netns, in case CRI cannot remove it.
   for id in $(ctr --address "$CONTAINERD_SOCK" -n k8s.io containers ls -q 2>/dev/null); do
-    ctr --address "$CONTAINERD_SOCK" -n k8s.io containers info "$id" 2>/dev/null |
-      python3 -c 'import json,sys
-for n in json.load(sys.stdin).get("Spec",{}).get("linux",{}).get("namespaces",[]):
-    if n.get("type")=="network" and n.get("path","").startswith("/var/run/netns/"): print(n["path"])' 2>/dev/null
-  done | sort -u >"$netns_list"
+    ctr --address "$CONTAINERD_SOCK" -n k8s.io containers info "$id" 2>/dev/null
+  done | python3 -c 'import json,sys
+text, dec, i = sys.stdin.read(), json.JSONDecoder(), 0
+while True:
+    while i < len(text) and text[i].isspace(): i += 1
+    if i >= len(text): break
+    info, i = dec.raw_decode(text, i)
+    for n in (info.get("Spec") or {}).get("linux", {}).get("namespaces", []):
+        if n.get("type") == "network" and n.get("path", "").startswith("/var/run/netns/"): print(n["path"])' 2>/dev/null |
+    sort -u >"$netns_list"
 fi
 if [[ -S $CONTAINERD_SOCK && -x $K8S_BIN/cri-rmp ]]; then
   timeout 180 "$K8S_BIN/cri-rmp" "$CONTAINERD_SOCK" >"$LOGS/cri-rmp.log" 2>&1 ||
     log "cri-rmp reported errors (see $LOGS/cri-rmp.log); continuing"
 fi
+mark "removing pods"
 
 # 2. the rest, node components before the control plane, etcd last. Anything else
 #    recorded in pids/ (e2e's MariaDB and Redis) goes too.
 stop kube-proxy kube-scheduler kube-controller-manager containerd kube-apiserver
 others=(); for f in "$PIDS"/*.pid; do [[ -f $f ]] && others+=("$(basename "$f" .pid)"); done
 stop "${others[@]}"   # etcd, and anything e2e.sh added (MariaDB, Redis)
+mark "stopping daemons"
 
 # Anything else still running in our network namespace was started there by us.
 if [[ -e $NETNS_PATH ]]; then
@@ -80,6 +89,7 @@ for procs in /sys/fs/cgroup/*/kubepods/**/cgroup.procs /sys/fs/cgroup/unified/ku
 done
 sleep 0.2
 
+mark "stopping leftovers"
 # 5. mounts under our state dir (pod volumes, overlay rootfs, shm, etcd tmpfs), deepest first.
 if [[ -d $STATE ]]; then
   for _ in 1 2 3; do
@@ -107,6 +117,7 @@ fi
 if [[ -e $NETNS_PATH ]]; then ip netns del "$NETNS"; fi
 ip link del "$VETH_HOST" 2>/dev/null
 
+mark "unmounting, cgroups, netns"
 # 8. kernel tunables kubelet changed.
 if [[ -f $STATE/sysctl.saved ]]; then
   while IFS= read -r kv; do sysctl -qw "$kv" 2>/dev/null; done <"$STATE/sysctl.saved"
