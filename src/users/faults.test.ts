@@ -96,7 +96,7 @@ describe("Redis", () => {
 });
 
 describe("MariaDB", () => {
-  test("stopped: 503 with a JSON error, cached users still served; restarted: recovers by itself", async () => {
+  test("stopped: 503 with a JSON error, cached users still served, pod stays ready; restarted: recovers by itself", async () => {
     await add("cached");
     await add("uncached");
     await api.read("cached");
@@ -108,9 +108,8 @@ describe("MariaDB", () => {
     const write = await api.call("POST", "/users", { name: "N", email: "n@example.com" });
     expect(write.status).toBe(503);
     expect(await api.read("cached")).toMatchObject({ status: 200, cache: "HIT" });
-    const readiness = await api.call("GET", "/readyz");
-    expect(readiness.status).toBe(503);
-    expect((await readiness.json()).checks.database).toStartWith("database unavailable");
+    // Still ready: taken out of the Service, every replica would answer "connection refused".
+    expect((await api.call("GET", "/readyz")).status).toBe(200);
     expect(logged("database unavailable")).toHaveLength(1);
 
     await mariadb.start();

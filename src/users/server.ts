@@ -86,15 +86,10 @@ export function createUsers(
     },
   );
 
-  const readiness = async () => {
-    if (waiting && !service.started) return waiting;
-    try {
-      await service.store.ping();
-      return null;
-    } catch (error) {
-      return (error as Error).message;
-    }
-  };
+  // Ready once the database has answered at start. A later outage keeps the pods ready on
+  // purpose: every replica would go unready at once, and clients would meet a refused
+  // connection instead of the 503 that says the database is unavailable.
+  const readiness = () => (service.started ? null : (waiting ?? "waiting for the database"));
   const app = createUsersApp(service, log, readiness);
   const close = async () => {
     await service.store.close();
