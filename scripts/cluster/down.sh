@@ -39,22 +39,6 @@ stop() {
 # 1. kubelet first, so nothing restarts containers; then every pod through CRI, which
 #    stops containers and tears down each pod's CNI network and netns.
 stop kubelet; mark "stopping kubelet"
-netns_list="$LOGS/pod-netns.list"
-: >"$netns_list" 2>/dev/null || netns_list=/dev/null
-if [[ -S $CONTAINERD_SOCK ]]; then
-  # Remember each pod's netns, in case CRI cannot remove it.
-  for id in $(ctr --address "$CONTAINERD_SOCK" -n k8s.io containers ls -q 2>/dev/null); do
-    ctr --address "$CONTAINERD_SOCK" -n k8s.io containers info "$id" 2>/dev/null
-  done | python3 -c 'import json,sys
-text, dec, i = sys.stdin.read(), json.JSONDecoder(), 0
-while True:
-    while i < len(text) and text[i].isspace(): i += 1
-    if i >= len(text): break
-    info, i = dec.raw_decode(text, i)
-    for n in (info.get("Spec") or {}).get("linux", {}).get("namespaces", []):
-        if n.get("type") == "network" and n.get("path", "").startswith("/var/run/netns/"): print(n["path"])' 2>/dev/null |
-    sort -u >"$netns_list"
-fi
 if [[ -S $CONTAINERD_SOCK && -x $K8S_BIN/cri-rmp ]]; then
   timeout 180 "$K8S_BIN/cri-rmp" "$CONTAINERD_SOCK" >"$LOGS/cri-rmp.log" 2>&1 ||
     log "cri-rmp reported errors (see $LOGS/cri-rmp.log); continuing"
@@ -105,15 +89,9 @@ for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/unified/kubepods; do
   find "$root" -depth -type d -exec rmdir {} \; 2>/dev/null
 done
 
-# 7. pod network namespaces still mounted by our containerd, then our own netns
-#    (which takes the veth pair, the bridge, kube-proxy's iptables rules and the
-#    host routes with it).
-if [[ -s $netns_list ]]; then
-  while read -r ns; do
-    [[ -e $ns ]] || continue
-    log "removing leftover pod netns $ns"; umount "$ns" 2>/dev/null; rm -f "$ns"
-  done <"$netns_list"
-fi
+# 7. our netns (which takes the veth pair, the bridges, kube-proxy's iptables rules and
+#    the host routes with it). Pod netns are mounts under $STATE (containerd's
+#    netns_mounts_under_state_dir), unmounted in step 5.
 if [[ -e $NETNS_PATH ]]; then ip netns del "$NETNS"; fi
 ip link del "$VETH_HOST" 2>/dev/null
 

@@ -144,6 +144,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   # fail ("failed to update /proc/self/oom_score_adj: Permission denied"). Clamp
   # requests to containerd's own score instead.
   restrict_oom_score_adj = true
+  # Pod network namespaces under our state dir (not /var/run/netns), so down.sh finds
+  # and unmounts them even after a crash.
+  netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
