@@ -3,12 +3,13 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { compiledBinary } from "./testing/binary";
 import { freePort, type Running, start, waitForHttp } from "./testing/processes";
 
 setDefaultTimeout(30_000);
 
 const root = resolve(import.meta.dir, "..");
-const binary = join(root, "dist/demo-linux-x64");
+let binary = "";
 const running: Running[] = [];
 const track = (command: string[], env: Record<string, string> = {}) => {
   const process = start(command, env);
@@ -19,9 +20,8 @@ const run = (args: string[], env: Record<string, string> = {}) => track([binary,
 const exec = (args: string[], env: Record<string, string> = {}) =>
   Bun.spawnSync([binary, ...args], { env: { PATH: "/usr/bin:/bin", ...env } });
 
-beforeAll(() => {
-  const build = Bun.spawnSync(["bash", "scripts/build.sh", "x64"], { cwd: root, stderr: "pipe" });
-  if (build.exitCode !== 0) throw new Error(`scripts/build.sh x64 failed:\n${build.stderr}`);
+beforeAll(async () => {
+  binary = await compiledBinary();
 }, 120_000);
 afterAll(() => {
   for (const process of running) process.process.kill("SIGKILL");
