@@ -19,6 +19,7 @@
 # Needs root, helm (scripts/tools.sh chart), MariaDB and Redis (scripts/tools.sh apt), and
 # dist/demo-linux-x64 (scripts/build.sh x64).
 set -euo pipefail
+# shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
 need_root
 cd "$REPO_ROOT"

@@ -13,6 +13,7 @@
 #
 # Cache: $DEMO_CLUSTER_CACHE (default /var/cache/demo-cluster), keyed by version and
 # Go version. Builds run niced (the CPU is shared). DEMO_CLUSTER_GO_P sets `go build -p`.
+# shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root
 

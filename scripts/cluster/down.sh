@@ -8,6 +8,7 @@
 # Safe to run twice, and after a failed up.sh. Only processes whose pids up.sh (or
 # e2e.sh) recorded in $DEMO_CLUSTER_DIR/pids, and containerd shims serving our own
 # containerd socket, are stopped.
+# shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root
 set +e
@@ -61,10 +62,10 @@ if [[ -e $NETNS_PATH ]]; then
 fi
 
 # 3. containerd shims of our containerd (they serve our socket; matched by that path).
-for f in $(grep -lsF -- "$CONTAINERD_SOCK" /proc/[0-9]*/cmdline); do
+while read -r f; do
   p=${f%/cmdline}; p=${p#/proc/}
   if grep -qsF containerd-shim "$f"; then log "stopping leftover shim $p"; kill -KILL "$p" 2>/dev/null; fi
-done
+done < <(grep -lsF -- "$CONTAINERD_SOCK" /proc/[0-9]*/cmdline)
 
 # 4. processes still in the cgroups kubelet made (containers whose shim died).
 shopt -s globstar nullglob
@@ -113,13 +114,13 @@ fi
 
 # 10. report what is left, if anything.
 left=0
-for f in $(grep -lsF -e "$STATE/" -e "$K8S_BIN/" /proc/[0-9]*/cmdline); do
+while read -r f; do
   p=${f%/cmdline}; p=${p#/proc/}
   [[ $p == "$$" || $p == "$BASHPID" ]] && continue
   cmd=$( { tr '\0' ' ' <"$f"; } 2>/dev/null) || continue
   [[ -z $cmd || $cmd == grep\ * ]] && continue   # gone, or the grep that found it
   log "still running: $p $cmd"; left=1
-done
+done < <(grep -lsF -e "$STATE/" -e "$K8S_BIN/" /proc/[0-9]*/cmdline)
 if awk -v s="$STATE/" 'index($5, s) == 1' /proc/self/mountinfo | grep -q .; then log "mounts left under $STATE"; left=1; fi
 [[ -e $NETNS_PATH ]] && { log "netns $NETNS still exists (pids: $(ip netns pids "$NETNS" | tr '\n' ' '))"; left=1; }
 for cg in /sys/fs/cgroup/*/kubepods; do [[ -d $cg ]] && { log "cgroup left: $cg"; left=1; }; done

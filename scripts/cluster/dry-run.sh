@@ -12,6 +12,7 @@
 # exist for a namespaced dry run; on the running cluster they are really created).
 # DRY_RUN_POD_SECURITY=restricted labels those namespaces so that Pod Security
 # admission enforces that profile on every pod as well. Exit status: 0 when every object is accepted.
+# shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 (($#)) || die "usage: $0 MANIFEST.yaml [...]   ('-' reads stdin)"
 

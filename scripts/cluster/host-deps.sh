@@ -7,6 +7,7 @@
 #
 # Writes $DEMO_CLUSTER_DIR/deps.env (MYSQL_HOST, MYSQL_PORT, MYSQL_DATABASE, MYSQL_USER,
 # MYSQL_PASSWORD, REDIS_HOST, REDIS_PORT, REDIS_PASSWORD). Their pids go to pids/, so down.sh stops them.
+# shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root
 [[ -e $NETNS_PATH ]] || die "cluster is not up: run scripts/cluster/up.sh first"
@@ -28,6 +29,7 @@ start_in_node mariadb mariadbd --no-defaults --user=root --datadir="$dir/mariadb
   --socket="$dir/mariadb/mysqld.sock" --pid-file="$dir/mariadb/mysqld.pid" \
   --bind-address="$NODE_IP" --port="$MYSQL_PORT" --skip-name-resolve \
   --innodb-buffer-pool-size=64M --innodb-flush-log-at-trx-commit=0 --skip-log-bin
+# shellcheck disable=SC2120  # called with -e by wait_for, with a heredoc below
 sql() { mariadb --no-defaults --socket="$dir/mariadb/mysqld.sock" -uroot "$@"; }
 wait_for 60 "mariadb" sql -e 'select 1' || { tail -20 "$LOGS/mariadb.log" >&2; die "mariadb did not start"; }
 sql <<SQL

@@ -10,6 +10,7 @@
 # USER 65532, entrypoint the binary. Every shared library the binary needs must be in
 # the base, or this fails. Written to $DEMO_CLUSTER_DIR/images/ as an OCI archive and,
 # when the cluster is up, imported as ghcr.io/example/demo:TAG.
+# shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root
 
@@ -47,7 +48,7 @@ if [[ ! -f $base/../.complete ]]; then
   find "$root/usr/share/ca-certificates" -name '*.crt' | sort | xargs cat >"$root/etc/ssl/certs/ca-certificates.crt"
   # Keep licences, drop the rest of the docs and anything that needs a shell.
   find "$root/usr/share/doc" -type f ! -name copyright -delete 2>/dev/null || true
-  rm -rf "$root/usr/share/man" "$root/usr/share/lintian" "$root/usr/share/info" "$root/usr/sbin" "$root/sbin" "$root/usr/bin"
+  rm -rf "${root:?}/usr/share/man" "$root/usr/share/lintian" "$root/usr/share/info" "${root:?}/usr/sbin" "${root:?}/sbin" "${root:?}/usr/bin"
   mkdir -p "$root/tmp" "$root/home/nonroot" "$root/root" "$root/usr/local/bin" "$root/etc"
   chmod 1777 "$root/tmp"; chmod 0700 "$root/root" "$root/home/nonroot"; chown 65532:65532 "$root/home/nonroot"
   cat >"$root/etc/passwd" <<'EOF'

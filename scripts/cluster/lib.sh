@@ -6,6 +6,7 @@
 # only each other, the node address and the host end of one veth pair. The host gets
 # routes for the pod and service ranges into that namespace, nothing else.
 
+# shellcheck disable=SC2034  # the settings are used by the scripts that source this file
 set -euo pipefail
 
 # ---- pinned versions -------------------------------------------------------------

@@ -12,6 +12,7 @@
 # the pod and service ranges to it. CoreDNS runs as a Deployment in kube-system
 # (no upstream forwarding: only cluster.local answers). State and logs are in
 # $DEMO_CLUSTER_DIR (default /tmp/demo-cluster); logs/<component>.log on failure.
+# shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root
 
@@ -32,7 +33,11 @@ fi
 rm -rf "$STATE"
 mkdir -p "$STATE" "$LOGS" "$PIDS" "$PKI" "$STATE/run" "$STATE/etcd" "$STATE/cni/net.d" \
   "$STATE/cni/ipam" "$STATE/containerd" "$STATE/kubelet" "$STATE/pod-logs" "$STATE/manifests"
-trap 'rc=$?; if ((rc)); then log "up failed (exit $rc); logs in $LOGS; run scripts/cluster/down.sh to clean up"; fi' EXIT
+on_exit() {
+  local rc=$?
+  if ((rc)); then log "up failed (exit $rc); logs in $LOGS; run scripts/cluster/down.sh to clean up"; fi
+}
+trap on_exit EXIT
 
 # Kubelet sets these host-wide kernel tunables; down.sh puts the old values back.
 for k in vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops \
