@@ -147,7 +147,8 @@ metadata:
     {{- include "demo-lib.labels" (dict "ctx" $ctx "component" "test") | nindent 4 }}
   annotations:
     helm.sh/hook: test
-    helm.sh/hook-delete-policy: before-hook-creation
+    # Deleted once it passed (helm test --logs has printed it): uninstall leaves nothing behind.
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
 spec:
   restartPolicy: Never
   {{- include "demo-lib.podSpecCommon" (dict "ctx" $ctx "component" "test") | nindent 2 }}
