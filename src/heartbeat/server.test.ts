@@ -72,6 +72,18 @@ describe("heartbeat server", () => {
     expect(registry.clients.has("x")).toBe(false);
   });
 
+  test("the token is needed with a query string too, and the scheme's case does not matter", async () => {
+    expect((await post("/heartbeat?debug=1", beat("x"), null)).status).toBe(401);
+    expect((await post("/heartbeat", beat("x"), `${TOKEN}x`)).status).toBe(401);
+    expect((await post("/heartbeat", beat("x"), TOKEN.slice(1))).status).toBe(401);
+    const lowercase = await fetch(`${base}/heartbeat`, {
+      method: "POST",
+      headers: { authorization: `bearer ${TOKEN}` },
+      body: JSON.stringify(beat("lowercase")),
+    });
+    expect(lowercase.status).toBe(200);
+  });
+
   test("malformed JSON is a 400", async () => {
     for (const path of ["/heartbeat", "/metrics"]) {
       const response = await post(path, '{"clientId":');
