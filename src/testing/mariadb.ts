@@ -5,7 +5,7 @@ import { cpSync } from "node:fs";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
 import { freePort } from "./processes";
-import { requireTool, ServerProcess, tempDir } from "./server-process";
+import { LocalServer, requireTool, ServerProcess, tempDir } from "./server-process";
 
 const asRoot = process.getuid?.() === 0 ? ["--user=root"] : [];
 let template: Promise<string> | undefined;
@@ -33,12 +33,14 @@ function dataTemplate() {
   return template;
 }
 
-export class LocalMariaDb {
+export class LocalMariaDb extends LocalServer {
   private constructor(
     readonly port: number,
     private readonly socket: string,
-    private readonly process: ServerProcess,
-  ) {}
+    process: ServerProcess,
+  ) {
+    super(process);
+  }
 
   /** Starts a new server with an empty data dir. */
   static async start() {
@@ -76,18 +78,6 @@ export class LocalMariaDb {
       await (await this.admin()).end();
       return true;
     });
-  }
-
-  stop() {
-    return this.process.stop();
-  }
-
-  pause() {
-    this.process.pause();
-  }
-
-  resume() {
-    this.process.resume();
   }
 
   /** A connection as root over the socket, for setting up databases and users. */

@@ -3,13 +3,15 @@
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { freePort } from "./processes";
-import { requireTool, ServerProcess, tempDir } from "./server-process";
+import { LocalServer, requireTool, ServerProcess, tempDir } from "./server-process";
 
-export class LocalRedis {
+export class LocalRedis extends LocalServer {
   private constructor(
     readonly url: string,
-    private readonly process: ServerProcess,
-  ) {}
+    process: ServerProcess,
+  ) {
+    super(process);
+  }
 
   static async start() {
     const redisServer = requireTool("redis-server");
@@ -52,18 +54,6 @@ export class LocalRedis {
         client.disconnect();
       }
     });
-  }
-
-  stop() {
-    return this.process.stop();
-  }
-
-  pause() {
-    this.process.pause();
-  }
-
-  resume() {
-    this.process.resume();
   }
 }
 

@@ -131,3 +131,24 @@ export class ServerProcess {
     }
   }
 }
+
+/** A test server run by a ServerProcess: started its own way, stopped and frozen alike. */
+export abstract class LocalServer {
+  protected constructor(protected readonly process: ServerProcess) {}
+
+  /** (Re)starts the server; resolves when it takes requests. */
+  abstract start(): Promise<void>;
+
+  stop() {
+    return this.process.stop();
+  }
+
+  /** Freezes it: the port stays open but nothing answers, like a hung server. */
+  pause() {
+    this.process.pause();
+  }
+
+  resume() {
+    this.process.resume();
+  }
+}
