@@ -16,7 +16,7 @@ for arch in "${arches[@]}"; do
     arm64) target=bun-linux-arm64 ;;
     *) echo "build.sh: unknown arch '$arch' (expected x64 or arm64)" >&2; exit 2 ;;
   esac
-  bun build --compile --bytecode --format=esm --minify-whitespace --minify-syntax \
+  bun build --compile --splitting --bytecode --format=esm --minify-whitespace --minify-syntax \
     --no-compile-autoload-dotenv --no-compile-autoload-bunfig \
     --target="$target" src/main.ts --outfile "dist/demo-linux-$arch"
 done

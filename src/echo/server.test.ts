@@ -86,6 +86,7 @@ describe("echo server", () => {
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: "ready", checks: {} });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('http_requests_total{method="POST",route="/",status="422"}');
+    expect(metrics).toContain("process_cpu_seconds_total"); // prom-client's defaults, loaded late
     expect(metrics).toContain(
       'http_request_duration_seconds_bucket{method="GET",route="/",status="200",le="0.001"}',
     );

@@ -2,7 +2,7 @@
 import { t } from "elysia";
 import { defineCommand } from "../lib/command";
 import { serverEnv, T } from "../lib/config";
-import { createServer, listen } from "../lib/http-server";
+import { createServer, jsonBody, listen } from "../lib/http-server";
 import { createLogger, type Logger } from "../lib/log";
 
 export const GET_BODY = { message: "This is a GET response" } as const;
@@ -12,8 +12,7 @@ export function createEchoServer(log: Logger) {
   return createServer({ log })
     .get("/", () => GET_BODY)
     .post("/", ({ body }) => greeting(body.name), {
-      // JSON whatever the content-type says, so `curl -d '{"name":"x"}'` works too.
-      parse: "json",
+      parse: jsonBody,
       body: t.Object({ name: t.String({ description: "who to greet" }) }),
     });
 }

@@ -3,7 +3,7 @@
 // dashboard. Reports need the shared token; the read-only views do not.
 import { defineCommand } from "../lib/command";
 import { seconds, serverEnv, T } from "../lib/config";
-import { createServer, listen } from "../lib/http-server";
+import { createServer, jsonBody, listen } from "../lib/http-server";
 import { stopping } from "../lib/lifecycle";
 import { createLogger, type Logger } from "../lib/log";
 import dashboardPage from "./dashboard.html" with { type: "text" };
@@ -86,14 +86,14 @@ export function createHeartbeatServer({
         clients: clients.map((client) => clientView(client, at)),
       };
     })
-    .post("/heartbeat", ({ body }) => registry.beat(body), { parse: "json", body: Heartbeat })
+    .post("/heartbeat", ({ body }) => registry.beat(body), { parse: jsonBody, body: Heartbeat })
     .post(
       "/metrics",
       ({ body }) => {
         registry.report(body);
         return { clientId: body.clientId, received: true };
       },
-      { parse: "json", body: MetricsReport },
+      { parse: jsonBody, body: MetricsReport },
     );
   return { app, registry, events };
 }

@@ -1,16 +1,10 @@
 // The HTTP server kit every command uses: /healthz, /readyz, /metrics, request metrics,
 // JSON errors for bad input (400/404/413/422, never a 500 for a client's mistake),
 // and a graceful stop on SIGTERM: readiness 503 first, in-flight requests finish, exit 0.
-import {
-  type AnyElysia,
-  Elysia,
-  ElysiaCustomStatusResponse,
-  ParseError,
-  ValidationError,
-} from "elysia";
+import { type AnyElysia, Elysia, ElysiaCustomStatusResponse, ValidationError } from "elysia";
 import { onStop, sleep, stopping } from "./lifecycle";
 import type { Logger } from "./log";
-import { recordRequest, register } from "./metrics";
+import { loadMetrics, recordRequest } from "./metrics";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 // Bun's own limit stays above ours so that oversized bodies get our JSON 413, not a bare one.
@@ -43,37 +37,20 @@ export function createServer({ log, readiness = {} }: ServerOptions) {
   });
 
   return (
-    new Elysia({ serve: { maxRequestBodySize: HARD_BODY_LIMIT } })
-      // Per-route hooks only: a global onRequest hook costs every request several microseconds.
-      .onParse({ as: "global" }, async ({ request }) => {
-        const declared = request.headers.get("content-length");
-        if (declared !== null) {
-          if (Number(declared) > MAX_BODY_BYTES)
-            throw new HttpError(413, tooLarge(`${declared} bytes`));
-          return; // Elysia's own parsers read a body of known, acceptable size.
-        }
-        // A chunked body declares no length: read it here, within the limit, as JSON.
-        if (!request.body) return;
-        const text = await request.text();
-        if (text.length > MAX_BODY_BYTES) throw new HttpError(413, tooLarge("a chunked body"));
-        try {
-          return JSON.parse(text);
-        } catch (error) {
-          throw new ParseError(error as Error);
-        }
+    // development: false whatever NODE_ENV says: no Bun error pages with stack traces.
+    new Elysia({ serve: { maxRequestBodySize: HARD_BODY_LIMIT, development: false } })
+      // Hooks destructure what they use: Elysia parses only what hooks ask for (a hook taking
+      // the whole context makes it parse cookies, query and more on every request). Metrics
+      // are recorded in onAfterHandle and onError, not onAfterResponse, which costs a
+      // macrotask per request; no global onRequest or onParse hook, either: each makes every
+      // route's compiled handler slower (an onParse hook makes it async).
+      .derive({ as: "global" }, () => ({ startedAt: performance.now() }))
+      .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue, startedAt }) => {
+        observe(request.method, route, statusOf(set.status, responseValue), startedAt);
       })
-      .onTransform({ as: "global" }, ({ request }) => {
-        startedAt.set(request, performance.now());
-      })
-      // Recorded here and in onError rather than onAfterResponse, which costs a macrotask per
-      // request. Hooks destructure what they use: Elysia parses only what hooks ask for (a hook
-      // taking the whole context makes it parse cookies, query and more on every request).
-      .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue }) => {
-        observe(request, route, statusOf(set.status, responseValue));
-      })
-      .onError({ as: "global" }, ({ code, error, set, request, path, route }) => {
+      .onError({ as: "global" }, ({ code, error, set, request, path, route, startedAt }) => {
         const body = errorBody({ code, error, set, request, path }, log);
-        observe(request, route, set.status as number);
+        observe(request.method, route, set.status as number, startedAt);
         return body;
       })
       .get("/healthz", () => ({ status: "ok" }))
@@ -90,14 +67,13 @@ export function createServer({ log, readiness = {} }: ServerOptions) {
         return { status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) };
       })
       .get("/metrics", async ({ set }) => {
-        set.headers["content-type"] = register.contentType;
-        return register.metrics();
+        const registry = await loadMetrics();
+        set.headers["content-type"] = registry.contentType;
+        return registry.metrics();
       })
   );
 }
 
-/** When each request reached its route: the start of its measured duration. */
-const startedAt = new WeakMap<Request, number>();
 interface ErrorContext {
   code: string | number;
   error: unknown;
@@ -106,11 +82,29 @@ interface ErrorContext {
   path: string;
 }
 
+/**
+ * The body parser of every JSON route (`parse: jsonBody`): JSON whatever the content-type
+ * says, so `curl -d '{"name":"x"}'` works too, and at most MAX_BODY_BYTES, chunked or not.
+ */
+export async function jsonBody({ request }: { request: Request }): Promise<unknown> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > MAX_BODY_BYTES)
+    throw new HttpError(413, tooLarge(`${declared} bytes`));
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) throw new HttpError(413, tooLarge("a chunked body"));
+  if (text === "") throw new HttpError(400, "malformed JSON body: the body is empty");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `malformed JSON body: ${messageOf(error)}`);
+  }
+}
+
 /** Counts a finished request in http_requests_total and http_request_duration_seconds. */
-function observe(request: Request, route: string | undefined, status: number) {
-  const started = startedAt.get(request);
-  const seconds = started === undefined ? 0 : (performance.now() - started) / 1000;
-  recordRequest(request.method, route || "unmatched", status, seconds);
+function observe(method: string, route: string | undefined, status: number, startedAt?: number) {
+  // An error before the route's transform (a malformed body) has no start: its duration is 0.
+  const seconds = startedAt === undefined ? 0 : (performance.now() - startedAt) / 1000;
+  recordRequest(method, route || "unmatched", status, seconds);
 }
 
 function statusOf(status: unknown, value: unknown) {
@@ -129,7 +123,7 @@ function errorBody({ code, error, set, request, path }: ErrorContext, log: Logge
   switch (code) {
     case "PARSE":
       set.status = 400;
-      return { error: `malformed JSON body: ${parseProblem(root, request)}` };
+      return { error: "malformed body: it could not be parsed" }; // routes parse with jsonBody
     case "VALIDATION":
       set.status = 422;
       return validationBody(error as Error);
@@ -161,13 +155,6 @@ function rootCause(error: unknown): unknown {
   return current;
 }
 
-function parseProblem(root: unknown, request: Request) {
-  if (!request.body || request.headers.get("content-length") === "0") return "the body is empty";
-  return root instanceof Error && !(root instanceof ParseError)
-    ? root.message
-    : "it could not be parsed";
-}
-
 /** 422 body naming each wrong field: `{ error, fields: [{ field, problem }] }`. */
 function validationBody(error: ValidationError | Error) {
   if (!(error instanceof ValidationError)) return { error: error.message };
@@ -193,7 +180,8 @@ export interface ListenOptions {
 export function listen(app: AnyElysia, options: ListenOptions) {
   app.listen({ port: options.port, hostname: options.hostname ?? "0.0.0.0" });
   const port = app.server?.port ?? options.port;
-  options.log.info("listening", { port });
+  options.log.info("listening", { port, startupMs: Math.round(performance.now()) });
+  setTimeout(loadMetrics, 100); // after the first requests, so start-up does not wait for it
   onStop(async () => {
     // Endpoints controllers need a moment to see the 503 and take the pod out of rotation.
     await sleep(options.shutdownDelaySeconds * 1000, new AbortController().signal);

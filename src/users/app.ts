@@ -3,7 +3,7 @@
 import { openapi } from "@elysiajs/openapi";
 import { t } from "elysia";
 import pkg from "../../package.json";
-import { createServer, type ReadinessCheck } from "../lib/http-server";
+import { createServer, jsonBody, type ReadinessCheck } from "../lib/http-server";
 import type { Logger } from "../lib/log";
 import { notFound, type UsersService } from "./service";
 import {
@@ -55,7 +55,7 @@ export function createUsersApp(users: UsersService, log: Logger, readiness: Read
         return user;
       },
       {
-        parse: "json",
+        parse: jsonBody,
         body: NewUserSchema,
         detail: { summary: "Add a user" },
         response: { 201: UserSchema, ...errors(400, 409, 422, 503) },
@@ -96,7 +96,7 @@ export function createUsersApp(users: UsersService, log: Logger, readiness: Read
         return user;
       },
       {
-        parse: "json",
+        parse: jsonBody,
         params: IdParams,
         body: UserPatchSchema,
         detail: { summary: "Change a user's name or email" },
