@@ -1,5 +1,7 @@
 // Benchmark: echo GET / against nginx (one worker) returning the same JSON body, with the
 // same load generator in the same run; plus start-up time to /healthz and idle RSS.
+// A bare Bun.serve answering with the same JSON from a JavaScript handler runs too: the
+// ceiling for any Bun server that runs code per request (metrics included).
 //   bun scripts/bench/echo.ts     (needs dist/demo-linux-x64: scripts/build.sh x64; wrk, nginx)
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,9 +10,11 @@ import { cpuSeconds, rssMegabytes, waitUntilUp, wrk } from "./wrk";
 
 const binary = resolve(import.meta.dir, "../../dist/demo-linux-x64");
 const body = '{"message":"This is a GET response"}';
-const [nginxPort, demoPort] = [18181, 18182];
-const rounds = Number(process.env.ROUNDS ?? 3);
-const seconds = Number(process.env.SECONDS ?? 10);
+const [nginxPort, demoPort, bunPort] = [18181, 18182, 18183];
+// Many short rounds, each a pair of runs in alternating order: on a shared machine the speed
+// of both servers drifts by ±20% over seconds, and each round's ratio cancels most of it.
+const rounds = Number(process.env.ROUNDS ?? 10);
+const seconds = Number(process.env.SECONDS ?? 3);
 
 const dir = mkdtempSync(join(tmpdir(), "bench-nginx-"));
 writeFileSync(
@@ -47,6 +51,7 @@ for (let i = 0; i < 5; i++) {
 const demo = Bun.spawn([binary, "echo-server"], { env });
 await waitUntilUp(`http://127.0.0.1:${demoPort}/healthz`);
 await waitUntilUp(`http://127.0.0.1:${nginxPort}/`);
+await fetch(`http://127.0.0.1:${demoPort}/metrics`); // the registry loads late: count it too
 await Bun.sleep(2_000);
 const idleRss = rssMegabytes(demo.pid);
 for (const [url, got] of [
@@ -56,38 +61,59 @@ for (const [url, got] of [
   if (got !== body) throw new Error(`${url} answered ${got}, not the benchmark body`);
 }
 
+const bareBun = Bun.spawn([
+  process.execPath,
+  "-e",
+  `const body = ${body}; Bun.serve({ port: ${bunPort}, development: false, routes: { "/": { GET: () => Response.json(body) } } });`,
+]);
+await waitUntilUp(`http://127.0.0.1:${bunPort}/`);
+
 // Throughput depends on what else the machine runs; server CPU time per request does not.
 const nginxWorker = Number((await Bun.$`pgrep -P ${nginx.pid}`.text()).trim().split("\n")[0]);
-const pids = { nginx: nginxWorker, demo: demo.pid };
-const cpuPerRequest = { nginx: [] as number[], demo: [] as number[] };
-const results = { nginx: [] as number[], demo: [] as number[] };
-const p99 = { nginx: [] as number[], demo: [] as number[] };
-await wrk(`http://127.0.0.1:${demoPort}/`, { seconds: 2 }); // warm-up (JIT)
+const servers = [
+  { name: "nginx (1 worker)", port: nginxPort, pid: nginxWorker },
+  { name: "bare Bun.serve", port: bunPort, pid: bareBun.pid },
+  { name: "demo echo-server", port: demoPort, pid: demo.pid },
+].map((server) => ({ ...server, rps: [] as number[], cpu: [] as number[], p99: [] as number[] }));
+const [nginxRuns, bunRuns, demoRuns] = servers as [
+  (typeof servers)[0],
+  (typeof servers)[0],
+  (typeof servers)[0],
+];
+for (const { port } of servers) await wrk(`http://127.0.0.1:${port}/`, { seconds: 2 }); // warm-up (JIT)
+const ratios = { demo: [] as number[], bun: [] as number[] };
 for (let round = 0; round < rounds; round++) {
-  for (const [name, port] of [
-    ["nginx", nginxPort],
-    ["demo", demoPort],
-  ] as const) {
-    const cpuBefore = cpuSeconds(pids[name]);
-    const result = await wrk(`http://127.0.0.1:${port}/`, { seconds });
-    cpuPerRequest[name].push(
-      ((cpuSeconds(pids[name]) - cpuBefore) * 1e6) / (result.requestsPerSecond * seconds),
+  for (const server of round % 2 ? [...servers].reverse() : servers) {
+    const cpuBefore = cpuSeconds(server.pid);
+    const result = await wrk(`http://127.0.0.1:${server.port}/`, { seconds });
+    if (result.errors > 0) throw new Error(`${server.name}: ${result.errors} non-2xx answers`);
+    server.cpu.push(
+      ((cpuSeconds(server.pid) - cpuBefore) * 1e6) / (result.requestsPerSecond * seconds),
     );
-    if (result.errors > 0) throw new Error(`${name}: ${result.errors} non-2xx answers`);
-    results[name].push(result.requestsPerSecond);
-    p99[name].push(result.p99Ms);
+    server.rps.push(result.requestsPerSecond);
+    server.p99.push(result.p99Ms);
   }
+  const last = (values: number[]) => values.at(-1) as number;
+  ratios.demo.push(last(demoRuns.rps) / last(nginxRuns.rps));
+  ratios.bun.push(last(bunRuns.rps) / last(nginxRuns.rps));
 }
 const peakRss = rssMegabytes(demo.pid);
 demo.kill();
+bareBun.kill();
 nginx.kill("SIGQUIT");
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-const ratio = median(results.demo) / median(results.nginx);
-console.log(`echo GET / with wrk -t1 -c50 -d${seconds}s, ${rounds} rounds each (median):
-  nginx (1 worker)  ${median(results.nginx).toFixed(0).padStart(7)} req/s  p99 ${median(p99.nginx).toFixed(2)} ms  server CPU ${median(cpuPerRequest.nginx).toFixed(1)} us/request
-  demo echo-server  ${median(results.demo).toFixed(0).padStart(7)} req/s  p99 ${median(p99.demo).toFixed(2)} ms  server CPU ${median(cpuPerRequest.demo).toFixed(1)} us/request
-  ratio demo/nginx  ${ratio.toFixed(2)} by throughput, ${(median(cpuPerRequest.nginx) / median(cpuPerRequest.demo)).toFixed(2)} by CPU per request  (goal >= 0.80)
+const range = (values: number[]) =>
+  `${median(values).toFixed(2)} (rounds ${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)})`;
+console.log(
+  `echo GET / with wrk -t1 -c50 -d${seconds}s, ${rounds} rounds each, alternating (median):`,
+);
+for (const { name, rps, p99, cpu } of servers)
+  console.log(
+    `  ${name.padEnd(17)} ${median(rps).toFixed(0).padStart(6)} req/s  p99 ${median(p99).toFixed(2)} ms  server CPU ${median(cpu).toFixed(1)} us/request`,
+  );
+console.log(`  demo/nginx  ${range(ratios.demo)} by throughput, ${(median(nginxRuns.cpu) / median(demoRuns.cpu)).toFixed(2)} by CPU per request  (goal >= 0.80)
+  bare Bun.serve/nginx  ${range(ratios.bun)} by throughput
 start-up to first /healthz 200: median ${median(startups).toFixed(1)} ms, max ${Math.max(...startups).toFixed(1)} ms (goal <= 50)
-RSS: idle ${idleRss.toFixed(1)} MB (goal < 50), after load ${peakRss.toFixed(1)} MB`);
+RSS: idle ${idleRss.toFixed(1)} MB after a /metrics scrape (goal < 50), after load ${peakRss.toFixed(1)} MB`);
