@@ -127,17 +127,21 @@ describe("demo binary in a chroot of Debian's libc6 only, as uid 65532", () => {
     Bun.spawnSync(["cp", binary, join(chroot, "usr/local/bin/demo")]);
   });
 
-  // A private mount namespace gives the chroot a /proc (as a container has) and drops it on exit.
+  // Private mount and PID namespaces, as a container has: the chroot gets a /proc, dropped on
+  // exit. The shell stays PID 1 there (no exec) and dies with unshare (--kill-child), which
+  // takes the server with it; the server itself, as uid 65532, cannot keep a death signal.
   const inChroot = (args: string[], env: Record<string, string>) =>
     track(
       [
         "unshare",
         "--mount",
+        "--pid",
         "--fork",
+        "--kill-child",
         "--",
         "sh",
         "-c",
-        'mount -t proc proc "$0/proc" && exec /usr/sbin/chroot --userspec=65532:65532 "$0" /usr/local/bin/demo "$@"',
+        'mount -t proc proc "$0/proc" && /usr/sbin/chroot --userspec=65532:65532 "$0" /usr/local/bin/demo "$@"; exit $?',
         chroot,
         ...args,
       ],
