@@ -72,6 +72,15 @@ describe("demo binary", () => {
     await check.waitForLine(/FAIL echo .*expected \{"message":"This is a GET response"\}/);
   });
 
+  test("a server on a busy port stops at once, naming the port", () => {
+    using busy = Bun.serve({ port: 0, fetch: () => new Response("taken") });
+    const server = exec(["echo-server"], { PORT: String(busy.port) });
+    expect(server.stderr.toString().trim()).toBe(
+      `demo echo-server: PORT=${busy.port} is in use: another process listens on it`,
+    );
+    expect(server.exitCode).toBe(2);
+  });
+
   test("SIGTERM: readiness turns 503 first, requests still succeed, then exit 0", async () => {
     const port = await freePort();
     const server = run(["echo-server"], { PORT: String(port), SHUTDOWN_DELAY_SECONDS: "1" });

@@ -47,8 +47,14 @@ export async function dispatch(table: CommandTable, argv: string[]) {
   }
   if ("LOG_LEVEL" in config) configureLogging(config as never);
   exitOnSignals();
-  const result = await command.run(config, args);
-  return typeof result === "number" ? result : undefined;
+  try {
+    const result = await command.run(config, args);
+    return typeof result === "number" ? result : undefined;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`demo ${name}: ${error.message}`); // a busy PORT, say
+    return 2;
+  }
 }
 
 async function loadAll(table: CommandTable) {

@@ -2,6 +2,7 @@
 // JSON errors for bad input (400/404/413/422, never a 500 for a client's mistake),
 // and a graceful stop on SIGTERM: readiness 503 first, in-flight requests finish, exit 0.
 import { type AnyElysia, Elysia, ElysiaCustomStatusResponse, ValidationError } from "elysia";
+import { ConfigError } from "./config";
 import { onStop, sleep, stopping } from "./lifecycle";
 import type { Logger } from "./log";
 import { loadMetrics, recordRequest } from "./metrics";
@@ -38,7 +39,11 @@ export function createServer({ log, readiness = {} }: ServerOptions) {
 
   return (
     // development: false whatever NODE_ENV says: no Bun error pages with stack traces.
-    new Elysia({ serve: { maxRequestBodySize: HARD_BODY_LIMIT, development: false } })
+    // reusePort: false, unlike Elysia's default: a second server on a busy port fails at
+    // start instead of silently taking half of the other one's connections.
+    new Elysia({
+      serve: { maxRequestBodySize: HARD_BODY_LIMIT, development: false, reusePort: false },
+    })
       // Hooks destructure what they use: Elysia parses only what hooks ask for (a hook taking
       // the whole context makes it parse cookies, query and more on every request). Metrics
       // are recorded in onAfterHandle and onError, not onAfterResponse, which costs a
@@ -178,7 +183,12 @@ export interface ListenOptions {
 
 /** Starts listening and registers the graceful stop; resolves with the bound port. */
 export function listen(app: AnyElysia, options: ListenOptions) {
-  app.listen({ port: options.port, hostname: options.hostname ?? "0.0.0.0" });
+  try {
+    app.listen({ port: options.port, hostname: options.hostname ?? "0.0.0.0" });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "EADDRINUSE") throw error;
+    throw new ConfigError(`PORT=${options.port} is in use: another process listens on it`);
+  }
   const port = app.server?.port ?? options.port;
   options.log.info("listening", { port, startupMs: Math.round(performance.now()) });
   setTimeout(loadMetrics, 100); // after the first requests, so start-up does not wait for it
