@@ -93,5 +93,10 @@ describe("echo server", () => {
     expect(metrics).toMatch(
       /http_request_duration_seconds_count\{method="GET",route="\/",status="200"\} [1-9]/,
     );
+    // Durations are measured, not zero: the start time is taken when the route is reached.
+    const sum = metrics.match(
+      /http_request_duration_seconds_sum\{method="GET",route="\/",status="200"\} (\S+)/,
+    );
+    expect(Number(sum?.[1])).toBeGreaterThan(0);
   });
 });

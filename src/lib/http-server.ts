@@ -49,13 +49,15 @@ export function createServer({ log, readiness = {} }: ServerOptions) {
       // are recorded in onAfterHandle and onError, not onAfterResponse, which costs a
       // macrotask per request; no global onRequest or onParse hook, either: each makes every
       // route's compiled handler slower (an onParse hook makes it async).
-      .derive({ as: "global" }, () => ({ startedAt: performance.now() }))
-      .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue, startedAt }) => {
-        observe(request.method, route, statusOf(set.status, responseValue), startedAt);
+      .onTransform({ as: "global" }, ({ set }) => {
+        (set as Timed)[STARTED_AT] = performance.now();
       })
-      .onError({ as: "global" }, ({ code, error, set, request, path, route, startedAt }) => {
+      .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue }) => {
+        observe(request.method, route, statusOf(set.status, responseValue), set);
+      })
+      .onError({ as: "global" }, ({ code, error, set, request, path, route }) => {
         const body = errorBody({ code, error, set, request, path }, log);
-        observe(request.method, route, set.status as number, startedAt);
+        observe(request.method, route, set.status as number, set);
         return body;
       })
       .get("/healthz", () => ({ status: "ok" }))
@@ -105,9 +107,15 @@ export async function jsonBody({ request }: { request: Request }): Promise<unkno
   }
 }
 
+// When a request reached its route, kept on its `set` (Elysia makes one per request):
+// a derive would allocate and merge an object per request, 3% of GET / throughput.
+const STARTED_AT = Symbol("startedAt");
+type Timed = { [STARTED_AT]?: number };
+
 /** Counts a finished request in http_requests_total and http_request_duration_seconds. */
-function observe(method: string, route: string | undefined, status: number, startedAt?: number) {
+function observe(method: string, route: string | undefined, status: number, set: object) {
   // An error before the route's transform (a malformed body) has no start: its duration is 0.
+  const startedAt = (set as Timed)[STARTED_AT];
   const seconds = startedAt === undefined ? 0 : (performance.now() - startedAt) / 1000;
   recordRequest(method, route || "unmatched", status, seconds);
 }
