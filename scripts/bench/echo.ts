@@ -70,16 +70,18 @@ await waitUntilUp(`http://127.0.0.1:${bunPort}/`);
 
 // Throughput depends on what else the machine runs; server CPU time per request does not.
 const nginxWorker = Number((await Bun.$`pgrep -P ${nginx.pid}`.text()).trim().split("\n")[0]);
-const servers = [
-  { name: "nginx (1 worker)", port: nginxPort, pid: nginxWorker },
-  { name: "bare Bun.serve", port: bunPort, pid: bareBun.pid },
-  { name: "demo echo-server", port: demoPort, pid: demo.pid },
-].map((server) => ({ ...server, rps: [] as number[], cpu: [] as number[], p99: [] as number[] }));
-const [nginxRuns, bunRuns, demoRuns] = servers as [
-  (typeof servers)[0],
-  (typeof servers)[0],
-  (typeof servers)[0],
-];
+const contender = (name: string, port: number, pid: number) => ({
+  name,
+  port,
+  pid,
+  rps: [] as number[],
+  cpu: [] as number[],
+  p99: [] as number[],
+});
+const nginxRuns = contender("nginx (1 worker)", nginxPort, nginxWorker);
+const bunRuns = contender("bare Bun.serve", bunPort, bareBun.pid);
+const demoRuns = contender("demo echo-server", demoPort, demo.pid);
+const servers = [nginxRuns, bunRuns, demoRuns];
 for (const { port } of servers) await wrk(`http://127.0.0.1:${port}/`, { seconds: 2 }); // warm-up (JIT)
 const ratios = { demo: [] as number[], bun: [] as number[] };
 for (let round = 0; round < rounds; round++) {

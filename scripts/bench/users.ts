@@ -186,7 +186,12 @@ async function fixedRate(urlPattern: string) {
       "-c",
       "50",
       "--latency-correction",
-    ].concat(["--no-tui", "--output-format", "json", "--rand-regex-url", urlPattern]),
+      "--no-tui",
+      "--output-format",
+      "json",
+      "--rand-regex-url",
+      urlPattern,
+    ],
     { stdout: "pipe", stderr: "inherit" },
   );
   const result = JSON.parse(await new Response(run.stdout).text());
