@@ -4,11 +4,12 @@
 // ceiling for any Bun server that runs code per request (metrics included).
 //   bun scripts/bench/echo.ts     (needs dist/demo-linux-x64: scripts/build.sh x64; wrk, nginx)
 import { resolve } from "node:path";
+import { GET_BODY } from "../../src/echo/server";
 import { startNginx } from "./nginx";
 import { cpuSeconds, rssMegabytes, waitUntilUp, wrk } from "./wrk";
 
 const binary = resolve(import.meta.dir, "../../dist/demo-linux-x64");
-const body = '{"message":"This is a GET response"}';
+const body = JSON.stringify(GET_BODY);
 const [nginxPort, demoPort, bunPort] = [18181, 18182, 18183];
 // Many short rounds, each a pair of runs in alternating order: on a shared machine the speed
 // of both servers drifts by ±20% over seconds, and each round's ratio cancels most of it.
