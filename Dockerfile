@@ -1,12 +1,15 @@
 # One image for every workload of the chart: the compiled `demo` binary on distroless.
-# Build: docker buildx build --platform linux/amd64,linux/arm64 -t ghcr.io/example/demo:0.1.0 .
+# A local build for minikube or kind: see "On Kubernetes" in README.md; a release:
+# scripts/release.sh (both platforms, pushed).
 
 # The binary is cross-compiled on the build platform: no emulation for the arm64 image.
 FROM --platform=$BUILDPLATFORM oven/bun:1.4.5 AS build
 ARG TARGETARCH
 WORKDIR /src
 COPY package.json bun.lock ./
-RUN bun install --frozen-lockfile --ignore-scripts
+# Only the runtime dependencies: `bun build` needs no devDependency, and the npm `bun`
+# package among them would shadow this image's bun with its uninstalled placeholder.
+RUN bun install --frozen-lockfile --production --ignore-scripts
 COPY tsconfig.json ./
 COPY scripts/build.sh scripts/
 COPY src src

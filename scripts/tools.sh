@@ -11,7 +11,7 @@
 # run with a message naming the step (no silent skips).
 #
 # Everything lands in $DEMO_TOOLS_DIR (default ~/.cache/demo-tools):
-#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, actionlint, readme-generator,
+#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, actionlint, yq, readme-generator,
 #                   and links to yamllint, yamale, openapi2jsonschema
 #   venv/           a Python venv holding yamllint + yamale (for ct) and openapi2jsonschema
 #   etc/ct/         ct's chart_schema.yaml and lintconf.yaml (CT_CONFIG_DIR)
@@ -44,6 +44,7 @@ PYYAML_VERSION=6.0.3
 OPENAPI2JSONSCHEMA_VERSION=0.9.1    # PyPI (instrumenta): OpenAPI -> JSON schema
 README_GENERATOR_VERSION=2.7.2      # npm @bitnami/readme-generator-for-helm
 ACTIONLINT_VERSION=v1.7.12          # github.com/rhysd/actionlint (the GitHub workflows)
+YQ_VERSION=v4.54.3                  # github.com/mikefarah/yq/v4 (the release script edits Chart.yaml with it)
 
 DEMO_TOOLS_DIR="${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}"
 BIN="$DEMO_TOOLS_DIR/bin"
@@ -296,6 +297,7 @@ install_chart_tools() {
     "-X main.version=${KUBE_SCORE_VERSION#v}"
   go_tool actionlint github.com/rhysd/actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" \
     "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
+  go_tool yq github.com/mikefarah/yq/v4 github.com/mikefarah/yq/v4 "$YQ_VERSION"
   install_helm_unittest
   install_python_tools
   link_python_tools

@@ -62,7 +62,12 @@ in_node() { nsenter --net="$NETNS_PATH" -- "$@"; }
 # nsenter, which execs setsid, which execs CMD: the recorded pid is the daemon's own.
 start_in_node() {
   local name=$1; shift
-  (exec nsenter --net="$NETNS_PATH" -- setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null) &
+  start_on_host "$name" nsenter --net="$NETNS_PATH" -- "$@"
+}
+# start_on_host NAME CMD...: the same, in the host's network namespace.
+start_on_host() {
+  local name=$1; shift
+  (exec setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null) &
   echo "$! $(proc_start_time $!)" >"$PIDS/$name.pid"
 }
 
@@ -75,6 +80,19 @@ live_pid() {
   read -r pid start <"$1" 2>/dev/null || return 1
   [[ -n $pid && -n $start && $(proc_start_time "$pid") == "$start" ]] || return 1
   echo "$pid"
+}
+
+alive() { live_pid "$PIDS/$1.pid" >/dev/null; }
+# up_or_die NAME TIMEOUT CHECK...: wait for CHECK while NAME is running.
+up_or_die() {
+  local name=$1 timeout=$2; shift 2
+  local start_s=$SECONDS
+  until "$@" >/dev/null 2>&1; do
+    if ! alive "$name"; then tail -25 "$LOGS/$name.log" >&2; die "$name exited (log: $LOGS/$name.log)"; fi
+    if ((SECONDS - start_s >= timeout)); then tail -25 "$LOGS/$name.log" >&2; die "$name not ready after ${timeout}s (log: $LOGS/$name.log)"; fi
+    sleep 0.5
+  done
+  log "$name ready ($((SECONDS - start_s))s)"
 }
 
 kctl() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
@@ -143,4 +161,25 @@ contexts:
 current-context: demo
 KUBECONFIG
   chmod 600 "$out"
+}
+
+# ---- release rehearsal: builder, registry and the names they stand in for ---------------
+BUILDKIT_VERSION=v0.34.2       # github.com/moby/buildkit: buildkitd, buildctl
+REGISTRY_VERSION=v3.1.2        # github.com/distribution/distribution/v3: the OCI registry
+RELEASE_TOOLS_BIN="$CACHE_ROOT/release-tools-${BUILDKIT_VERSION}-${REGISTRY_VERSION}-${GO_VERSION_KEY}/bin"
+
+# The public names the release path uses, played here by one local OCI registry
+# (registry.sh) on the host end of the cluster's veth. `as_public CMD...` runs CMD in a
+# private mount namespace whose /etc/hosts sends those names to it, trusting its
+# throwaway CA (SSL_CERT_FILE: the system bundle plus that CA). Nothing else changes:
+# buildkitd, helm and the release script use the names a user's machine resolves.
+PUBLIC_REGISTRY_NAMES=(ghcr.io gcr.io docker.io registry-1.docker.io)
+REGISTRY_DIR="$STATE/registry"
+BUILDKIT_SOCK="$STATE/run/buildkitd.sock"
+# shellcheck disable=SC2016  # $0 and $@ belong to the inner sh
+AS_PUBLIC=(env "SSL_CERT_FILE=$REGISTRY_DIR/ca-bundle.pem" "BUILDKIT_HOST=unix://$BUILDKIT_SOCK"
+  unshare --mount --propagation private -- sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$REGISTRY_DIR/hosts")
+as_public() {
+  [[ -f $REGISTRY_DIR/hosts ]] || die "the stand-in registry is not up: run scripts/cluster/registry.sh"
+  "${AS_PUBLIC[@]}" "$@"
 }

@@ -87,18 +87,6 @@ done
 
 # ---- process helpers ---------------------------------------------------------------
 start() { start_in_node "$@"; }
-alive() { live_pid "$PIDS/$1.pid" >/dev/null; }
-# up_or_die NAME TIMEOUT CHECK...: wait for CHECK while NAME is running.
-up_or_die() {
-  local name=$1 timeout=$2; shift 2
-  local start_s=$SECONDS
-  until "$@" >/dev/null 2>&1; do
-    if ! alive "$name"; then tail -25 "$LOGS/$name.log" >&2; die "$name exited (log: $LOGS/$name.log)"; fi
-    if ((SECONDS - start_s >= timeout)); then tail -25 "$LOGS/$name.log" >&2; die "$name not ready after ${timeout}s (log: $LOGS/$name.log)"; fi
-    sleep 0.5
-  done
-  log "$name ready ($((SECONDS - start_s))s)"
-}
 
 # ---- containerd ----------------------------------------------------------------------
 cat >"$STATE/cni/net.d/10-demo.conflist" <<EOF
@@ -163,8 +151,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$STATE/cni/net.d"
+  # Per-registry hosts.toml (registry.sh writes them: ghcr.io, docker.io and gcr.io are
+  # mirrored by the local stand-in registry); read at each pull.
   [plugins."io.containerd.grpc.v1.cri".registry]
-    config_path = ""
+    config_path = "$STATE/containerd/certs.d"
 EOF
 log "containerd"
 start containerd containerd --config "$STATE/containerd/config.toml" --log-level warn

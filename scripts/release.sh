@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Publishes one release from its tag: the multi-arch image and the Helm chart that runs it.
+#
+#   OWNER=<github owner> [REGISTRY=ghcr.io] scripts/release.sh v0.2.0
+#
+# The tag is the one source of the version. On a copy of the tracked files (the checkout is
+# left as it is) the script
+#   1. sets X.Y.Z as package.json's version (what `demo version` prints) and as version and
+#      appVersion of every chart, the umbrella's entry for each in-tree subchart and the
+#      Artifact Hub image annotations; the chart's default image repository becomes the one
+#      pushed to, <REGISTRY>/<owner, lowercased>/demo;
+#   2. runs `helm dependency build` (Bitnami charts from oci://registry-1.docker.io) and
+#      `helm package`;
+#   3. checks, before pushing anything, that every chart in the package says X.Y.Z and that
+#      every demo container the package renders runs exactly the image about to be pushed;
+#   4. builds the Dockerfile with BuildKit (buildctl, BUILDKIT_HOST) for PLATFORMS and pushes
+#      <REGISTRY>/<owner>/demo:X.Y.Z with zstd layers;
+#   5. pushes the chart to oci://<REGISTRY>/<owner>/charts.
+# Registry credentials are the usual ones (~/.docker/config.json for BuildKit, `helm registry
+# login` for helm). RELEASE_SOURCE (default: this checkout) is the tree to release;
+# RELEASE_OUT (default: <source>/dist/release) receives the packaged chart.
+set -euo pipefail
+
+die() { echo "release: ERROR: $*" >&2; exit 1; }
+say() { echo "release: $*" >&2; }
+
+tag=${1:-}
+[[ $tag =~ ^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$ ]] ||
+  die "usage: OWNER=<owner> $0 vX.Y.Z[-pre] (got '${tag}')"
+version=${tag#v}
+registry=${REGISTRY:-ghcr.io}
+owner=${OWNER:-${GITHUB_REPOSITORY_OWNER:-}}
+[[ -n $owner ]] || die "set OWNER (or GITHUB_REPOSITORY_OWNER): the registry namespace to publish under"
+owner=${owner,,}   # image and OCI references must be lowercase
+platforms=${PLATFORMS:-linux/amd64,linux/arm64}
+repository="$registry/$owner/demo"
+image="$repository:$version"
+chart_repo="oci://$registry/$owner/charts"
+for tool in git helm yq buildctl; do command -v "$tool" >/dev/null || die "'$tool' not found"; done
+yq --version | grep -q mikefarah || die "yq is not mikefarah/yq v4 (scripts/tools.sh installs it)"
+
+src=$(cd "${RELEASE_SOURCE:-$(dirname "${BASH_SOURCE[0]}")/..}" && pwd)
+out=${RELEASE_OUT:-$src/dist/release}
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+stage="$work/src"
+mkdir -p "$stage" "$out"
+(cd "$src" && git ls-files -z | tar --null -T - -cf -) | tar -xf - -C "$stage"
+say "$tag: image $image ($platforms), chart $chart_repo/demo:$version"
+
+# ---- 1. the version and the image, everywhere they are written --------------------------
+export version repository image
+yq -i -o json '.version = strenv(version)' "$stage/package.json"
+# Every Dockerfile stage builds with the bun that package.json pins.
+bun_pinned=$(yq -r '.devDependencies.bun' "$stage/package.json")
+grep -Eq "^FROM .*oven/bun:$bun_pinned( |$)" "$stage/Dockerfile" ||
+  die "the Dockerfile does not build with oven/bun:$bun_pinned, the bun package.json pins"
+charts=("$stage/charts/demo" "$stage"/charts/demo/charts/*/)
+for chart in "${charts[@]}"; do
+  yq -i '.version = strenv(version) | .appVersion = strenv(version)
+    | with(select(has("dependencies")); (.dependencies[] | select(has("repository") | not) | .version) = strenv(version))
+    | with(select(.annotations["artifacthub.io/images"] != null);
+        .annotations["artifacthub.io/images"] |= (from_yaml | (.[] | select(.name == "demo") | .image) = strenv(image) | to_yaml))' "$chart/Chart.yaml"
+done
+yq -i '.global.image.repository = strenv(repository)' "$stage/charts/demo/values.yaml"
+# demo-lib's fallback for a subchart installed without the umbrella (chart-check keeps it
+# equal to the umbrella's default).
+sed -i "s|\"ghcr.io/[a-z0-9._-]*/demo\"|\"$repository\"|" "$stage/charts/demo/charts/demo-lib/templates/_image.tpl"
+
+# ---- 2. dependencies and package ---------------------------------------------------------
+helm dependency build "$stage/charts/demo/charts/users" >&2 || die "helm dependency build charts/demo/charts/users failed"
+rm -f "$out/demo-$version.tgz"
+helm package "$stage/charts/demo" --destination "$out" >&2
+package="$out/demo-$version.tgz"
+[[ -f $package ]] || die "helm package wrote no $package"
+
+# ---- 3. what was packaged says what is about to be pushed --------------------------------
+mismatch=()
+mkdir "$work/package"; tar -xzf "$package" -C "$work/package"
+# Our charts are unpacked in the package; the Bitnami ones stay .tgz, with their own versions.
+while IFS= read -r chart_yaml; do
+  read -r name v av < <(yq -r '.name + " " + .version + " " + .appVersion' "$chart_yaml")
+  [[ $v == "$version" && $av == "$version" ]] || mismatch+=("chart $name has version $v, appVersion $av")
+done < <(find "$work/package" -name Chart.yaml)
+rendered=$(helm template demo "$package" --namespace demo) || die "the packaged chart does not render with its defaults"
+mapfile -t demo_images < <(yq -N '.. | select(tag == "!!map" and has("image")) | .image | select(tag == "!!str")' <<<"$rendered" |
+  grep -E '/demo[:@]' | sort | uniq -c | awk '{print $2 " (" $1 " containers)"}')
+((${#demo_images[@]})) || mismatch+=("the packaged chart renders no demo container")
+for line in "${demo_images[@]}"; do
+  [[ ${line%% *} == "$image" ]] || mismatch+=("the packaged chart renders $line")
+done
+if ((${#mismatch[@]})); then
+  printf 'release: %s\n' "${mismatch[@]}" >&2
+  die "the package disagrees with $tag (image $image): nothing was pushed"
+fi
+say "checked: every chart is $version, the package renders only $image (${demo_images[*]})"
+
+# ---- 4. the image -------------------------------------------------------------------------
+buildctl build --frontend dockerfile.v0 --local "context=$stage" --local "dockerfile=$stage" \
+  --opt "platform=$platforms" \
+  --opt "label:org.opencontainers.image.version=$version" \
+  --opt "label:org.opencontainers.image.source=$(yq -r '.sources[0]' "$stage/charts/demo/Chart.yaml")" \
+  --output "type=image,name=$image,push=true,oci-mediatypes=true,compression=zstd,force-compression=true" \
+  --progress "${BUILDKIT_PROGRESS:-plain}" >&2 || die "building or pushing $image failed"
+say "pushed $image"
+
+# ---- 5. the chart -------------------------------------------------------------------------
+helm push "$package" "$chart_repo" >&2 || die "helm push $package $chart_repo failed"
+say "pushed $chart_repo/demo:$version"
+echo "$image"
