@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# End to end on a real Kubernetes built and started on this machine (scripts/cluster/):
+# End to end on a real Kubernetes built and started on this machine (scripts/cluster/), on
+# the path a user takes: a released chart from an OCI registry, its image pulled by name.
 #
 #   scripts/e2e.sh
 #
-#  1. build the cluster (cached) and start it; build the demo image from dist/ and
-#     import it; start MariaDB and Redis for the users system's external mode
-#  2. helm install demo ./charts/demo with every system enabled, in a namespace that
-#     enforces the restricted Pod Security profile; wait for every pod Ready
-#  3. helm test demo
-#  4. curl each system through its node port, as `minikube service --url` would
-#  5. heartbeat: delete a client pod (the server logs it lost and the replacement
+#  1. build the cluster (cached) and start it; start the stand-in registry and BuildKit
+#     (scripts/cluster/registry.sh) and push the stand-ins for what the internet serves
+#     (scripts/stand-ins/push.sh: the Dockerfile's base images, the Bitnami charts)
+#  2. the release script refuses a package that disagrees with its tag, pushing nothing
+#  3. scripts/release.sh v0.2.0 and v0.2.1: the Dockerfile built by BuildKit for amd64 and
+#     arm64, pushed to ghcr.io/<owner>/demo, the chart to oci://ghcr.io/<owner>/charts;
+#     the registry's listing, and the arm64 binary run under qemu
+#  4. helm install demo oci://ghcr.io/<owner>/charts/demo --version 0.2.0 with no image
+#     override (every pod pulls the published image by name), MariaDB and Redis for the
+#     users system's external mode, in a namespace that enforces the restricted Pod
+#     Security profile; wait for every pod Ready
+#  5. helm test demo
+#  6. curl each system through its node port, as `minikube service --url` would
+#  7. heartbeat: delete a client pod (the server logs it lost and the replacement
 #     registered); freeze another past 3 beats (logged lost, then reconnected)
-#  6. helm upgrade with a changed value (a new image tag: every pod rolls) while a loop
+#  8. helm upgrade to the chart 0.2.1 (every pod rolls to the new image) while a loop
 #     requests echo; not one request may fail
-#  7. helm uninstall leaves nothing of the release behind; the cluster goes down
+#  9. helm uninstall leaves nothing of the release behind; the cluster goes down
 #
 # Prints how long each step took. E2E_KEEP=1 leaves the cluster up afterwards.
-# Needs root, helm (scripts/tools.sh chart), MariaDB and Redis (scripts/tools.sh apt), and
-# dist/demo-linux-x64 (scripts/build.sh x64).
+# Needs root, helm and yq (scripts/tools.sh chart), MariaDB and Redis (scripts/tools.sh apt).
 set -euo pipefail
 # shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
@@ -26,8 +33,11 @@ cd "$REPO_ROOT"
 
 NS=demo
 RELEASE=demo
-TAG1=e2e-1
-TAG2=e2e-2
+# A GitHub owner with capitals, as many have: every reference must come out lowercase.
+OWNER=Demo-Org
+V1=0.2.0 V2=0.2.1
+CHART_REF=oci://ghcr.io/demo-org/charts/demo
+IMAGE_REPO=ghcr.io/demo-org/demo
 ECHO_PORT=30080 HEARTBEAT_PORT=30081 USERS_PORT=30082
 
 # ---- timing -------------------------------------------------------------------------------
@@ -86,23 +96,46 @@ done
 # One e2e at a time on this machine (they share the cluster's netns and addresses).
 exec 9>/run/lock/demo-e2e.lock
 flock -n 9 || fail "another scripts/e2e.sh is running on this machine (lock /run/lock/demo-e2e.lock)"
-h() { "$HELM" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+h() { as_public "$HELM" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
+release() { PATH="$RELEASE_TOOLS_BIN:$(dirname "$HELM"):$PATH" OWNER=$OWNER as_public bash scripts/release.sh "$@"; }
+registry_report() { python3 "$CLUSTER_DIR/registry-report.py" --ca "$REGISTRY_DIR/ca.crt" "https://$HOST_IP" "$@"; }
 
 trap on_exit EXIT
-
-# The binary under test: rebuilt when missing or older than any source file.
-if [[ ! -f dist/demo-linux-x64 || -n $(find src package.json -newer dist/demo-linux-x64 -type f -print -quit 2>/dev/null) ]]; then
-  step "binary: scripts/build.sh x64"
-  [[ -x node_modules/.bin/bun ]] || command -v bun >/dev/null || fail "bun not found: run npm ci first (scripts/build.sh needs it)"
-  bash scripts/build.sh x64 >&2
-fi
 
 step "cluster build (cached) and up"
 bash "$CLUSTER_DIR/up.sh"
 
-step "image $TAG1 from dist/demo-linux-x64, imported (and tagged $TAG2)"
-bash "$CLUSTER_DIR/image.sh" "$TAG1"
-ctr --address "$CONTAINERD_SOCK" -n k8s.io images tag --force "ghcr.io/example/demo:$TAG1" "ghcr.io/example/demo:$TAG2" >/dev/null
+step "stand-in registry and BuildKit; the stand-in base images and Bitnami charts pushed"
+bash "$CLUSTER_DIR/registry.sh"
+bash scripts/stand-ins/push.sh
+
+step "release script: a package that disagrees with its tag pushes nothing"
+fixture="$STATE/release-mismatch"
+rm -rf "$fixture"; git clone -q "$REPO_ROOT" "$fixture"
+# A subchart that pins its own image tag: its pods would run an old image.
+yq -i '.image.tag = "0.1.0"' "$fixture/charts/demo/charts/echo/values.yaml"
+if RELEASE_SOURCE=$fixture release v0.3.0 >"$STATE/release-mismatch.log" 2>&1; then
+  cat "$STATE/release-mismatch.log" >&2; fail "release.sh published a package whose echo pods run :0.1.0"
+fi
+grep -F "the packaged chart renders $IMAGE_REPO:0.1.0" "$STATE/release-mismatch.log" >&2 ||
+  { cat "$STATE/release-mismatch.log" >&2; fail "release.sh failed, but not naming the mismatched image"; }
+grep -F "nothing was pushed" "$STATE/release-mismatch.log" >&2 || fail "release.sh did not say that nothing was pushed"
+[[ -z $(registry_report | grep -F "demo-org/") ]] || { registry_report >&2; fail "something was pushed under demo-org/"; }
+rm -rf "$fixture"
+
+step "release v$V1 and v$V2: the Dockerfile built by BuildKit (amd64, arm64), image and chart pushed"
+release "v$V1" >&2
+release "v$V2" >&2
+registry_report | tee "$STATE/registry-report.txt" >&2
+for p in linux/amd64 linux/arm64; do
+  grep -Eq "^demo-org/demo +$V1 +$p " "$STATE/registry-report.txt" || fail "no $p image of $IMAGE_REPO:$V1 in the registry"
+done
+registry_report --extract "demo-org/demo:$V1" linux/arm64 usr/local/bin/demo "$STATE/demo-arm64"
+file -b "$STATE/demo-arm64" | grep -q "ARM aarch64" || fail "the arm64 image's binary is not an aarch64 ELF: $(file -b "$STATE/demo-arm64")"
+arm_libc=$(find "$CACHE_ROOT/stand-ins" -maxdepth 1 -type d -name 'distroless-arm64-*' | head -1)/rootfs
+out=$(qemu-aarch64-static -L "$arm_libc" "$STATE/demo-arm64" version) || fail "the arm64 binary does not run under qemu-aarch64-static"
+[[ $out == "demo $V1 "*"linux-arm64)" ]] || fail "the arm64 binary says '$out', not demo $V1 on linux-arm64"
+echo "  ok: arm64 image: $(file -b "$STATE/demo-arm64" | cut -d, -f1-2); under qemu: $out" >&2
 
 step "MariaDB and Redis for users' external mode"
 bash "$CLUSTER_DIR/host-deps.sh" >/dev/null
@@ -116,11 +149,6 @@ kctl label namespace "$NS" pod-security.kubernetes.io/enforce=restricted \
 kctl -n "$NS" create secret generic demo-e2e-mysql --from-literal=mysql-password="$MYSQL_PASSWORD" >/dev/null
 kctl -n "$NS" create secret generic demo-e2e-redis --from-literal=redis-password="$REDIS_PASSWORD" >/dev/null
 cat >"$STATE/e2e-values.yaml" <<EOF
-global:
-  image:
-    repository: ghcr.io/example/demo
-    tag: $TAG1
-    pullPolicy: IfNotPresent
 echo:
   enabled: true
   service: {type: NodePort, nodePort: $ECHO_PORT}
@@ -145,9 +173,14 @@ users:
     existingSecret: demo-e2e-redis
     existingSecretPasswordKey: redis-password
 EOF
-h install "$RELEASE" ./charts/demo -n "$NS" -f "$STATE/e2e-values.yaml" --wait --timeout 5m >&2
+h install "$RELEASE" "$CHART_REF" --version "$V1" -n "$NS" -f "$STATE/e2e-values.yaml" --wait --timeout 5m >&2
 kctl -n "$NS" wait --for=condition=Ready pods --all --timeout=120s >&2
 kctl -n "$NS" get pods -o wide >&2
+# Every container runs the published image, which containerd pulled from the registry.
+images=$(kctl -n "$NS" get pods -o jsonpath='{range .items[*]}{range .spec.containers[*]}{.image}{"\n"}{end}{end}' | sort -u)
+[[ $images == "$IMAGE_REPO:$V1" ]] || fail "pods run $(echo "$images" | tr '\n' ' '), not only $IMAGE_REPO:$V1"
+ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qx "$IMAGE_REPO:$V1" || fail "containerd has no $IMAGE_REPO:$V1"
+echo "  ok: every pod runs $IMAGE_REPO:$V1, pulled by containerd through the ghcr.io mirror" >&2
 
 step "helm test"
 h test "$RELEASE" -n "$NS" --logs --timeout 5m >&2
@@ -217,7 +250,7 @@ show "client lost" "$frozen"
 wait_for 60 "server logs $frozen reconnected" logged "client reconnected" "$frozen" || { server_log | tail -20 >&2; fail "server never logged $frozen reconnected"; }
 show "client reconnected" "$frozen"
 
-step "helm upgrade (image $TAG1 -> $TAG2) with echo under load: 0 failed requests"
+step "helm upgrade to the chart $V2 (image $V1 -> $V2) with echo under load: 0 failed requests"
 load_out="$STATE/echo-load.txt"; : >"$load_out"
 python3 - "$base_echo/" "$load_out" <<'PY' &
 import sys, time, urllib.request
@@ -242,7 +275,7 @@ with open(out, "w") as f:
 PY
 load_pid=$!
 sleep 2
-h upgrade "$RELEASE" ./charts/demo -n "$NS" -f "$STATE/e2e-values.yaml" --set global.image.tag="$TAG2" --wait --timeout 5m >&2
+h upgrade "$RELEASE" "$CHART_REF" --version "$V2" -n "$NS" -f "$STATE/e2e-values.yaml" --wait --timeout 5m >&2
 for d in $(kctl -n "$NS" get deploy -o name); do kctl -n "$NS" rollout status "$d" --timeout=120s >/dev/null; done
 sleep 2
 touch "$load_out.stop"; wait "$load_pid" || true
@@ -253,11 +286,11 @@ echo "  echo during the upgrade: $ok ok, $failed failed" >&2
 # Every running workload pod (not the completed helm test pods) runs the new tag.
 old_pods() {
   kctl -n "$NS" get pods --field-selector=status.phase=Running \
-    -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.containers[*].image}{"\n"}{end}' | grep -F ":$TAG1" | cut -d' ' -f1
+    -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.containers[*].image}{"\n"}{end}' | grep -F ":$V1" | cut -d' ' -f1
 }
 no_old_pods() { [[ -z $(old_pods) ]]; }
-wait_for 90 "no running pod on :$TAG1" no_old_pods || fail "pods still on :$TAG1 after the upgrade: $(old_pods | tr '\n' ' ')"
-echo "  ok: every running pod is on :$TAG2" >&2
+wait_for 90 "no running pod on :$V1" no_old_pods || fail "pods still on :$V1 after the upgrade: $(old_pods | tr '\n' ' ')"
+echo "  ok: every running pod is on :$V2" >&2
 
 step "helm uninstall leaves nothing behind"
 h uninstall "$RELEASE" -n "$NS" --wait --timeout 3m >&2
