@@ -84,7 +84,7 @@ die() { echo "${RED}chart-check: ERROR: $*${RESET}" >&2; exit 1; }
 # --- tools --------------------------------------------------------------------
 [ -x scripts/tools.sh ] || die "scripts/tools.sh not found"
 eval "$(scripts/tools.sh env)"
-for tool in helm ct kubeconform kube-score yamllint yamale readme-generator; do
+for tool in helm ct kubeconform kube-score yamllint yamale readme-generator yq; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is not installed: run scripts/tools.sh chart"
 done
 for tool in python3 sha256sum; do
@@ -242,6 +242,15 @@ check_versions() {
     ok=1
   else
     echo "the Bitnami dependencies of $CHART/charts/users: $(awk 'NR > 1 && NF { printf "%s%s %s %s", sep, $1, $2, $NF; sep = ", " }' <<<"$deps")"
+  fi
+  # The image repository is written once, in the umbrella's values; demo-lib's fallback (a
+  # subchart installed alone) must say the same, and scripts/release.sh rewrites both.
+  local repo fallback
+  repo=$(yq -r '.global.image.repository' "$CHART/values.yaml")
+  fallback=$(grep -o '"[^"]*/demo"' "$CHART/charts/demo-lib/templates/_image.tpl" | tr -d '"')
+  if [ "$fallback" != "$repo" ]; then
+    echo "demo-lib's _image.tpl falls back to '$fallback', the umbrella's global.image.repository is '$repo'"
+    ok=1
   fi
   return $ok
 }

@@ -79,6 +79,8 @@ base_files() {
   printf 'root:x:0:\ntty:x:5:\nstaff:x:50:\nnogroup:x:65534:\nnonroot:x:65532:\n' >"$root/etc/group"
   printf 'hosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n' >"$root/etc/nsswitch.conf"
   cp /usr/lib/os-release "$root/etc/os-release"
+  echo 'include /etc/ld.so.conf.d/*.conf' >"$root/etc/ld.so.conf"
+  ldconfig -r "$root" || die "ldconfig -r $root failed"   # /etc/ld.so.cache, as the real images have
   ln -sf /usr/share/zoneinfo/Etc/UTC "$root/etc/localtime"
 }
 
