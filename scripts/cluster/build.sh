@@ -7,7 +7,8 @@
 # - go build from the Go module proxy, pinned in lib.sh:
 #     kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl
 #     (k8s.io/kubernetes), coredns (tools/coredns: upstream's main with only the plugins
-#     our Corefile uses), and cri-rmp (tools/cri-rmp, a tiny CRI client)
+#     our Corefile uses), cri-rmp (tools/cri-rmp, a tiny CRI client), and buildkitd,
+#     buildctl and the distribution registry (build-release-tools.sh)
 # - the pause image from k8s' build/pause/linux/pause.c (gcc -static) and a CoreDNS
 #   image, both as OCI archives that up.sh imports into containerd.
 #
@@ -24,7 +25,8 @@ mkdir -p "$CACHE_ROOT" "$IMAGES_DIR"
 
 # ---- 1. Debian packages ------------------------------------------------------------
 apt_pkgs=(containerd runc containernetworking-plugins etcd-server iptables conntrack
-          iproute2 util-linux openssl gcc libc6-dev python3 procps)
+          iproute2 util-linux openssl gcc libc6-dev python3 procps
+          zstd file qemu-user-static)   # the release rehearsal: zstd layers, the arm64 binary
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -145,5 +147,8 @@ if [[ ! -f "$coredns_tar" ]]; then
     --layer "$tmp/rootfs" --entrypoint '["/coredns"]' --user 65532:65532 --env PATH=/ >/dev/null
   rm -rf "$tmp"; trap - EXIT
 fi
+
+# ---- 5. BuildKit and the registry (the release rehearsal) ----------------------------------
+bash "$CLUSTER_DIR/build-release-tools.sh"
 
 log "build done in $((SECONDS - t0))s; cache: $CACHE_ROOT"

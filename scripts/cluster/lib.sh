@@ -77,7 +77,7 @@ proc_start_time() { awk '{sub(/^.*\) /, ""); print $20}' "/proc/$1/stat" 2>/dev/
 # live_pid PIDFILE: print the pid if that very process still runs.
 live_pid() {
   local pid start
-  read -r pid start <"$1" 2>/dev/null || return 1
+  [[ -f $1 ]] && read -r pid start <"$1" || return 1
   [[ -n $pid && -n $start && $(proc_start_time "$pid") == "$start" ]] || return 1
   echo "$pid"
 }
