@@ -76,11 +76,14 @@ package="$out/demo-$version.tgz"
 # ---- 3. what was packaged says what is about to be pushed --------------------------------
 mismatch=()
 mkdir "$work/package"; tar -xzf "$package" -C "$work/package"
-# Our charts are unpacked in the package; the Bitnami ones stay .tgz, with their own versions.
-while IFS= read -r chart_yaml; do
+# Our charts (the Bitnami ones keep their own versions).
+for chart in "${charts[@]}"; do
+  rel=${chart#"$stage/charts/"}; rel=${rel%/}
+  chart_yaml="$work/package/$rel/Chart.yaml"
+  [[ -f $chart_yaml ]] || { mismatch+=("the package has no $rel"); continue; }
   read -r name v av < <(yq -r '.name + " " + .version + " " + .appVersion' "$chart_yaml")
   [[ $v == "$version" && $av == "$version" ]] || mismatch+=("chart $name has version $v, appVersion $av")
-done < <(find "$work/package" -name Chart.yaml)
+done
 rendered=$(helm template demo "$package" --namespace demo) || die "the packaged chart does not render with its defaults"
 mapfile -t demo_images < <(yq -N '.. | select(tag == "!!map" and has("image")) | .image | select(tag == "!!str")' <<<"$rendered" |
   grep -E '/demo[:@]' | sort | uniq -c | awk '{print $2 " (" $1 " containers)"}')
@@ -99,7 +102,7 @@ buildctl build --frontend dockerfile.v0 --local "context=$stage" --local "docker
   --opt "platform=$platforms" \
   --opt "label:org.opencontainers.image.version=$version" \
   --opt "label:org.opencontainers.image.source=$(yq -r '.sources[0]' "$stage/charts/demo/Chart.yaml")" \
-  --output "type=image,name=$image,push=true,oci-mediatypes=true,compression=zstd,force-compression=true" \
+  --output "type=image,name=$image,push=true,oci-mediatypes=true,compression=zstd,compression-level=19,force-compression=true" \
   --progress "${BUILDKIT_PROGRESS:-plain}" >&2 || die "building or pushing $image failed"
 say "pushed $image"
 

@@ -119,6 +119,10 @@ tar -xzf "$bun_tgz" -C "$ctx" package/bin/bun
 install -m 0755 "$ctx/package/bin/bun" "$ctx/rootfs-amd64/usr/local/bin/bun"
 ln -sf bun "$ctx/rootfs-amd64/usr/local/bin/bunx"
 [[ -e $ctx/rootfs-amd64/bin/sh ]] || ln -s dash "$ctx/rootfs-amd64/bin/sh"
+# This machine reaches the npm registry through an egress proxy whose CA only the host trusts:
+# the build stage's `bun install` needs the host's bundle (the real image on a user's machine
+# does not).
+cp /etc/ssl/certs/ca-certificates.crt "$ctx/rootfs-amd64/etc/ssl/certs/ca-certificates.crt"
 build_push bun.Dockerfile "$ctx" linux/amd64 "$bun_image"
 
 # ---- the Bitnami charts -----------------------------------------------------------------
