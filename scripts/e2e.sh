@@ -133,7 +133,7 @@ done
 registry_report --extract "demo-org/demo:$V1" linux/arm64 usr/local/bin/demo "$STATE/demo-arm64"
 file -b "$STATE/demo-arm64" | grep -q "ARM aarch64" || fail "the arm64 image's binary is not an aarch64 ELF: $(file -b "$STATE/demo-arm64")"
 arm_libc=$(find "$CACHE_ROOT/stand-ins" -maxdepth 1 -type d -name 'distroless-arm64-*' | head -1)/rootfs
-out=$(qemu-aarch64-static -L "$arm_libc" "$STATE/demo-arm64" version) || fail "the arm64 binary does not run under qemu-aarch64-static"
+out=$(qemu-aarch64-static -L "$arm_libc" "$STATE/demo-arm64" version 2>&1) || fail "the arm64 binary does not run under qemu-aarch64-static: $out"
 [[ $out == "demo $V1 "*"linux-arm64)" ]] || fail "the arm64 binary says '$out', not demo $V1 on linux-arm64"
 echo "  ok: arm64 image: $(file -b "$STATE/demo-arm64" | cut -d, -f1-2); under qemu: $out" >&2
 

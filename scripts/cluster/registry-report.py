@@ -13,6 +13,7 @@ URL is the registry's base, e.g. https://10.250.0.1. Layers may be gzip or zstd 
 import argparse
 import io
 import json
+import os
 import ssl
 import subprocess
 import sys
@@ -82,6 +83,7 @@ def extract(reg, ref, platform, path, out):
             if member:
                 with open(out, "wb") as f:
                     f.write(tar.extractfile(member).read())
+                os.chmod(out, member.mode)
                 return
     sys.exit(f"{path} is in no layer of {ref} ({platform})")
 
