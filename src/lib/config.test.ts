@@ -27,6 +27,7 @@ describe("readConfig", () => {
   test.each([
     ["PORT", "eighty", 'PORT="eighty": expected an integer >= 0, <= 65535'],
     ["PORT", "70000", 'PORT="70000": expected an integer >= 0, <= 65535'],
+    ["PORT", "8080.5", 'PORT="8080.5": expected an integer >= 0, <= 65535'],
     ["ECHO_INTERVAL", "0", 'ECHO_INTERVAL="0": expected a number > 0'],
     [
       "SERVER_URL",

@@ -15,7 +15,14 @@ export function readConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
     const value = env[name];
     if (value !== undefined && value !== "") raw[name] = value;
   }
-  const config = Value.Default(schema, Value.Convert(schema, raw));
+  const config = Value.Default(schema, Value.Convert(schema, { ...raw })) as Record<
+    string,
+    unknown
+  >;
+  // Convert truncates "1.5" to the integer 1: an integer variable must be written as one.
+  for (const [name, property] of Object.entries(schema.properties))
+    if (property.type === "integer" && typeof raw[name] === "string")
+      if (!/^[+-]?\d+$/.test((raw[name] as string).trim())) config[name] = raw[name];
   const problems = [...Value.Errors(schema, config)].map((error) => {
     const name = error.path.split("/")[1] ?? error.path;
     const property = schema.properties[name];

@@ -28,8 +28,10 @@ export const cacheLookups = new Counter({
 
 export const cacheErrors = new Counter({
   name: "users_cache_errors_total",
-  help: "Cache commands that failed, by operation (lookup, fill, invalidate).",
-  labelNames: ["operation"] as const,
+  help:
+    "Cache commands that failed, by operation (lookup, fill, invalidate, connection) and kind " +
+    "(connection, or the error word Redis answered: OOM, ERR...).",
+  labelNames: ["operation", "kind"] as const,
 });
 
 /** No cache: every read goes to the database. */

@@ -41,10 +41,16 @@ describe("users-server configuration", () => {
     });
   });
 
+  test("CACHE_TTL_SECONDS: whole seconds; 0 turns the cache off", () => {
+    expect(read({ CACHE_TTL_SECONDS: "0" }).CACHE_TTL_SECONDS).toBe(0);
+    expect(read({ CACHE_TTL_SECONDS: "30" }).CACHE_TTL_SECONDS).toBe(30);
+  });
+
   test.each([
     ["MYSQL_URL", "postgres://x/y"],
     ["REDIS_URL", "localhost:6379"],
     ["CACHE_TTL_SECONDS", "-1"],
+    ["CACHE_TTL_SECONDS", "1.5"],
     ["MIGRATE_ON_START", "maybe"],
     ["MYSQL_PORT", "0"],
   ])("a bad %s stops the start with its name", (name, value) => {

@@ -42,10 +42,11 @@ export const usersServerEnv = T.Object({
   ),
   REDIS_PORT: tcpPort(6379, "Redis"),
   REDIS_PASSWORD: T.Optional(T.String({ description: "Redis password" })),
-  CACHE_TTL_SECONDS: T.Number({
+  // Redis stores whole seconds only (SET ... EX): 1.5 would make every fill fail.
+  CACHE_TTL_SECONDS: T.Integer({
     minimum: 0,
     default: 60,
-    description: "how long a read stays cached, in seconds; 0 turns the cache off",
+    description: "how long a read stays cached, in whole seconds; 0 turns the cache off",
   }),
   MIGRATE_ON_START: T.Boolean({
     default: true,

@@ -2,6 +2,7 @@
 // bypass the cache, then use it again), MariaDB stopped and frozen (503s, then recovery), and
 // MariaDB not up yet at start (readiness 503 until it is).
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { Redis } from "ioredis";
 import { LocalMariaDb } from "../testing/mariadb";
 import { LocalRedis } from "../testing/redis";
 import { waitFor } from "../testing/server-process";
@@ -28,9 +29,16 @@ afterAll(async () => {
 });
 
 const logged = (text: string) => api.log.entries.filter((entry) => entry.msg.includes(text));
-const metric = async (name: string) => {
+/** The sum of a metric's series whose labels include all of `labels`. */
+const metric = async (name: string, labels: Record<string, string> = {}) => {
   const text = await (await api.call("GET", "/metrics")).text();
-  return Number(text.match(new RegExp(`^${name.replace(/[{}]/g, "\\$&")} (\\S+)$`, "m"))?.[1] ?? 0);
+  let sum = 0;
+  for (const [, series, value] of text.matchAll(/^(\S+) (\S+)$/gm)) {
+    if (!series?.startsWith(`${name}{`) && series !== name) continue;
+    if (Object.entries(labels).every(([label, v]) => series.includes(`${label}="${v}"`)))
+      sum += Number(value);
+  }
+  return sum;
 };
 const add = async (id: string) =>
   expect(
@@ -43,7 +51,7 @@ describe("Redis", () => {
     // The API connects to Redis in the background: on a busy machine the first reads may
     // come before it has, and bypass the cache.
     await waitFor("the cache to serve r1", async () => (await api.read("r1")).cache === "HIT");
-    const bypassesBefore = await metric('users_cache_lookups_total{result="bypass"}');
+    const bypassesBefore = await metric("users_cache_lookups_total", { result: "bypass" });
 
     await redis.stop();
     await waitFor(
@@ -53,10 +61,12 @@ describe("Redis", () => {
     for (let i = 0; i < 5; i++)
       expect(await api.read("r1")).toMatchObject({ status: 200, cache: "BYPASS" });
     expect(logged("redis unavailable")).toHaveLength(1);
-    expect(await metric('users_cache_lookups_total{result="bypass"}')).toBeGreaterThanOrEqual(
+    expect(await metric("users_cache_lookups_total", { result: "bypass" })).toBeGreaterThanOrEqual(
       bypassesBefore + 5,
     );
-    expect(await metric('users_cache_errors_total{operation="connection"}')).toBeGreaterThan(0);
+    expect(await metric("users_cache_errors_total", { operation: "connection" })).toBeGreaterThan(
+      0,
+    );
     // Writes still work; their invalidation waits for Redis.
     expect((await api.call("PATCH", "/users/r1", { name: "during outage" })).status).toBe(200);
 
@@ -93,6 +103,47 @@ describe("Redis", () => {
       async () => (await api.read("r2")).cache !== "BYPASS",
     );
     expect((await api.read("r2")).body.name).toBe("changed while frozen");
+  });
+});
+
+describe("Redis command errors", () => {
+  test("OOM under maxmemory (noeviction) is no outage: counted and logged by kind, and the cache is used again as soon as commands succeed", async () => {
+    const admin = new Redis(redis.url);
+    const outagesBefore = logged("redis unavailable").length;
+    try {
+      await add("oom");
+      await waitFor("the cache to serve oom", async () => (await api.read("oom")).cache === "HIT");
+      expect((await api.call("PATCH", "/users/oom", { name: "before oom" })).status).toBe(200);
+
+      await admin.config("SET", "maxmemory-policy", "noeviction");
+      await admin.config("SET", "maxmemory", "1"); // every write command is refused: OOM
+      // Redis still answers reads: each read is a MISS whose fill fails, never a BYPASS.
+      for (let i = 0; i < 3; i++)
+        expect(await api.read("oom")).toMatchObject({
+          status: 200,
+          cache: "MISS",
+          body: { name: "before oom" },
+        });
+      expect(
+        await metric("users_cache_errors_total", { operation: "fill", kind: "OOM" }),
+      ).toBeGreaterThanOrEqual(3);
+      expect(logged("redis command failed (OOM)")).toHaveLength(1);
+      // A write while Redis refuses writes: its invalidation is kept and replayed.
+      expect((await api.call("PATCH", "/users/oom", { name: "during oom" })).status).toBe(200);
+      expect((await api.read("oom")).body.name).toBe("during oom");
+
+      await admin.config("SET", "maxmemory", "0");
+      await waitFor("the cache to serve oom again", async () => {
+        const read = await api.read("oom");
+        expect(read.body.name).toBe("during oom");
+        return read.cache === "HIT";
+      });
+      expect(logged("redis commands succeed again after OOM errors (fill)")).toHaveLength(1);
+      expect(logged("redis unavailable")).toHaveLength(outagesBefore);
+    } finally {
+      await admin.config("SET", "maxmemory", "0");
+      admin.disconnect();
+    }
   });
 });
 

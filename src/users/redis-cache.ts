@@ -1,7 +1,7 @@
 // The Redis cache (ioredis). Redis down never fails or slows a read: commands are not queued
 // while disconnected and time out fast, reads then bypass the cache (logged once per outage),
 // and invalidations that could not be sent are replayed before the cache is used again.
-import { Redis, type RedisOptions } from "ioredis";
+import { Redis, type RedisOptions, ReplyError } from "ioredis";
 import type { Logger } from "../lib/log";
 import { cacheErrors, type UserCache } from "./cache";
 import { Outage } from "./outage";
@@ -63,47 +63,98 @@ export function createRedisCache(target: RedisTarget, options: RedisCacheOptions
     down: "redis unavailable: reads go to the database (X-Cache: BYPASS)",
     up: "redis is back: reads use the cache again",
   });
+  // Command errors (OOM under maxmemory, a script error...) by operation and kind: the server
+  // answered, so the connection is fine; logged once until that operation succeeds again.
+  const commandErrors = new Map<string, Outage>();
+  // Invalidations not applied yet: reads bypass the cache until they are.
   const pending = new Set<string>();
-  let healthy = false;
+  // The connection's state only: true from "ready" until it closes or a command times out.
+  let connected = false;
+  let replaying: Promise<boolean> | undefined;
+
+  function connectionFailed(operation: string, error: unknown) {
+    cacheErrors.inc({ operation, kind: "connection" });
+    connected = false;
+    outage.failed(error);
+  }
 
   function failed(operation: string, error: unknown) {
-    cacheErrors.inc({ operation });
-    healthy = false;
-    outage.failed(error);
+    if (error instanceof ReplyError) {
+      const kind = replyKind(error as Error);
+      cacheErrors.inc({ operation, kind });
+      const key = `${operation} ${kind}`;
+      let errors = commandErrors.get(key);
+      if (!errors) {
+        errors = new Outage(options.log, {
+          down: `redis command failed (${kind}): ${operation} skips the cache while it fails`,
+          up: `redis commands succeed again after ${kind} errors (${operation})`,
+        });
+        commandErrors.set(key, errors);
+      }
+      errors.failed(error);
+      return;
+    }
+    connectionFailed(operation, error);
     // A hung server leaves the socket "ready": reconnect, so that "ready" tells us it is back.
     if (String(error).includes("timed out")) redis.disconnect(true);
+  }
+
+  function succeeded(operation: string) {
+    if (commandErrors.size === 0) return;
+    for (const [key, errors] of commandErrors)
+      if (key.startsWith(`${operation} `)) {
+        errors.recovered();
+        commandErrors.delete(key);
+      }
   }
 
   async function invalidate(id: string) {
     await redis.invalidateUser(id, `${id}:generation`, GENERATION_TTL_SECONDS);
   }
 
+  /** Applies the missed invalidations; true when none is left. One replay at a time. */
+  function replay() {
+    replaying ??= (async () => {
+      try {
+        for (const id of pending) {
+          await invalidate(id);
+          pending.delete(id);
+        }
+        succeeded("invalidate");
+        return true;
+      } catch (error) {
+        failed("invalidate", error);
+        return false;
+      } finally {
+        replaying = undefined;
+      }
+    })();
+    return replaying;
+  }
+
   // Back: replay what was missed, and only then serve from the cache again.
   redis.on("ready", async () => {
-    try {
-      for (const id of pending) {
-        await invalidate(id);
-        pending.delete(id);
-      }
-      healthy = true;
-      outage.recovered();
-    } catch (error) {
-      failed("invalidate", error);
-    }
+    connected = true;
+    if (pending.size === 0 || (await replay())) outage.recovered();
   });
-  redis.on("error", (error) => failed("connection", error));
+  redis.on("error", (error) => connectionFailed("connection", error));
   redis.on("close", () => {
-    if (healthy) failed("connection", new Error("connection closed"));
+    if (connected) connectionFailed("connection", new Error("connection closed"));
   });
 
   return {
     description: "url" in target ? redactUrl(target.url) : `redis://${target.host}:${target.port}`,
     async lookup(id) {
-      if (!healthy) return { result: "bypass" };
+      if (!connected) return { result: "bypass" };
+      if (pending.size > 0) {
+        if (!(await replay())) return { result: "bypass" };
+        outage.recovered();
+      }
       try {
         // One round trip: the entry and the generation a fill must quote. (Replies come in
         // order, so a miss seen before a fill always finds that fill's flight still going.)
         const [json, generation] = await redis.mget(id, `${id}:generation`);
+        succeeded("lookup");
         return json ? { result: "hit", json } : { result: "miss", token: generation ?? "" };
       } catch (error) {
         failed("lookup", error);
@@ -113,27 +164,40 @@ export function createRedisCache(target: RedisTarget, options: RedisCacheOptions
     async fill(id, token, json) {
       try {
         await redis.fillUser(id, `${id}:generation`, token, json, options.ttlSeconds);
+        succeeded("fill");
       } catch (error) {
         failed("fill", error);
       }
     },
     async invalidate(id) {
+      if (!connected) {
+        cacheErrors.inc({ operation: "invalidate", kind: "connection" });
+        remember(id);
+        return;
+      }
       try {
-        if (!healthy) throw new Error("redis unavailable");
         await invalidate(id);
+        succeeded("invalidate");
       } catch (error) {
-        if (healthy) failed("invalidate", error);
-        else cacheErrors.inc({ operation: "invalidate" });
-        if (pending.size < MAX_PENDING_INVALIDATIONS) pending.add(id);
-        else
-          options.log.error("too many invalidations missed during the outage; one dropped", { id });
+        failed("invalidate", error);
+        remember(id);
       }
     },
     close() {
-      healthy = false; // closing on purpose is no outage to log
+      connected = false; // closing on purpose is no outage to log
       redis.disconnect();
     },
   };
+
+  function remember(id: string) {
+    if (pending.size < MAX_PENDING_INVALIDATIONS) pending.add(id);
+    else options.log.error("too many invalidations missed; one dropped", { id });
+  }
+}
+
+/** A command error's kind: the first word of Redis's reply ("OOM", "ERR", "NOSCRIPT"...). */
+function replyKind(error: { message: string }) {
+  return /^[A-Z]+/.exec(error.message)?.[0] ?? "ERR";
 }
 
 function redactUrl(url: string) {
