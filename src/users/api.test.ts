@@ -241,6 +241,15 @@ describe.each(setups)("users API on %s", (_, environment) => {
     expect(Object.keys(document.paths["/users/{id}"]).sort()).toEqual(["delete", "get", "patch"]);
     const create = document.paths["/users"].post;
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(["201", "409", "422"]));
+    // Every write documents its 503 whose outcome may be unknown.
+    for (const write of [
+      create,
+      document.paths["/users/{id}"].patch,
+      document.paths["/users/{id}"].delete,
+    ]) {
+      expect(write.description).toContain('"outcome": "unknown"');
+      expect(JSON.stringify(write.responses["503"])).toContain("outcome");
+    }
     const ui = await api.call("GET", "/openapi");
     expect(ui.status).toBe(200);
     expect(ui.headers.get("content-type")).toContain("text/html");

@@ -14,10 +14,16 @@ import {
   UserPageSchema,
   UserPatchSchema,
   UserSchema,
+  WriteUnavailableSchema,
 } from "./user";
 
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, ErrorSchema]));
+// A write's 503 may say its outcome is unknown (the database did not answer in time).
+const WRITE_TIMEOUT =
+  'A 503 with `"outcome": "unknown"` means the database did not answer within ' +
+  "MYSQL_QUERY_TIMEOUT_SECONDS: the write may still be applied. The cached user was dropped; " +
+  "read it again before retrying.";
 
 export function createUsersApp(users: UsersService, log: Logger, readiness: ReadinessCheck) {
   return createServer({ log, readiness: { database: readiness } })
@@ -57,8 +63,8 @@ export function createUsersApp(users: UsersService, log: Logger, readiness: Read
       {
         parse: jsonBody,
         body: NewUserSchema,
-        detail: { summary: "Add a user" },
-        response: { 201: UserSchema, ...errors(400, 409, 422, 503) },
+        detail: { summary: "Add a user", description: WRITE_TIMEOUT },
+        response: { 201: UserSchema, ...errors(400, 409, 422), 503: WriteUnavailableSchema },
       },
     )
     .get("/users", ({ query }) => users.list(query.limit ?? 20, query.after), {
@@ -99,8 +105,8 @@ export function createUsersApp(users: UsersService, log: Logger, readiness: Read
         parse: jsonBody,
         params: IdParams,
         body: UserPatchSchema,
-        detail: { summary: "Change a user's name or email" },
-        response: { 200: UserSchema, ...errors(400, 404, 409, 422, 503) },
+        detail: { summary: "Change a user's name or email", description: WRITE_TIMEOUT },
+        response: { 200: UserSchema, ...errors(400, 404, 409, 422), 503: WriteUnavailableSchema },
       },
     )
     .delete(
@@ -111,8 +117,8 @@ export function createUsersApp(users: UsersService, log: Logger, readiness: Read
       },
       {
         params: IdParams,
-        detail: { summary: "Delete a user" },
-        response: { 204: t.Void(), ...errors(404, 422, 503) },
+        detail: { summary: "Delete a user", description: WRITE_TIMEOUT },
+        response: { 204: t.Void(), ...errors(404, 422), 503: WriteUnavailableSchema },
       },
     );
 }

@@ -182,6 +182,43 @@ describe("MariaDB", () => {
     await waitFor("reads to work again", async () => (await api.read("uncached")).status === 200);
   });
 
+  test("frozen during writes: 503 outcome unknown, the cached user dropped at once and again when the write lands", async () => {
+    await add("w1");
+    await add("w2");
+    await waitFor("the cache to serve w1", async () => (await api.read("w1")).cache === "HIT");
+
+    mariadb.pause();
+    try {
+      const patch = await api.call("PATCH", "/users/w1", { name: "during-freeze" });
+      expect(patch.status).toBe(503);
+      expect(await patch.json()).toMatchObject({ outcome: "unknown", id: "w1" });
+      // Not the old user from the cache: the database is asked (and is still frozen).
+      const read = await api.call("GET", "/users/w1");
+      expect(read.status).toBe(503);
+      const post = await api.call("POST", "/users", {
+        id: "w3",
+        name: "w3",
+        email: "w3@example.com",
+      });
+      expect(post.status).toBe(503);
+      expect(await post.json()).toMatchObject({ outcome: "unknown", id: "w3" });
+      const remove = await api.call("DELETE", "/users/w2");
+      expect(remove.status).toBe(503);
+      expect(await remove.json()).toMatchObject({ outcome: "unknown", id: "w2" });
+    } finally {
+      mariadb.resume();
+    }
+    // The frozen writes land after all: every read from now on sees them.
+    await waitFor("the patch to be visible", async () => {
+      const read = await api.read("w1");
+      return read.status === 200 && read.body.name === "during-freeze";
+    });
+    for (let i = 0; i < 3; i++)
+      expect(await api.read("w1")).toMatchObject({ status: 200, body: { name: "during-freeze" } });
+    await waitFor("the post to be visible", async () => (await api.read("w3")).status === 200);
+    await waitFor("the delete to be visible", async () => (await api.read("w2")).status === 404);
+  });
+
   test("not up at start: readiness 503 while waiting with backoff, then the API works", async () => {
     const url = await mariadb.createDatabase();
     await mariadb.stop();

@@ -4,7 +4,7 @@ import { HttpError } from "../lib/http-server";
 import type { Logger } from "../lib/log";
 import { cacheLookups, type Lookup, type UserCache } from "./cache";
 import { Outage } from "./outage";
-import { DatabaseUnavailable, type UserStore } from "./store";
+import { DatabaseUnavailable, Duplicate, QueryTimeout, type UserStore } from "./store";
 import { type NewUser, type User, type UserPatch, userView } from "./user";
 
 export type CacheStatus = "HIT" | "MISS" | "BYPASS";
@@ -79,7 +79,7 @@ export class UsersService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.db(() => this.store.insert(user));
+    await this.write(user.id, () => this.store.insert(user));
     await this.written(user.id);
     return userView(user);
   }
@@ -87,13 +87,13 @@ export class UsersService {
   async update(id: string, patch: UserPatch) {
     const changes = { ...patch, updatedAt: new Date() };
     if (patch.email !== undefined) changes.email = patch.email.toLowerCase();
-    const user = await this.db(() => this.store.update(id, changes));
+    const user = await this.write(id, () => this.store.update(id, changes));
     await this.written(id);
     return user && userView(user);
   }
 
   async remove(id: string) {
-    const deleted = await this.db(() => this.store.delete(id));
+    const deleted = await this.write(id, () => this.store.delete(id));
     await this.written(id);
     return deleted;
   }
@@ -102,6 +102,24 @@ export class UsersService {
   private async written(id: string) {
     this.flights.delete(id);
     await this.cache.invalidate(id);
+  }
+
+  /**
+   * Runs a write. When it failed, the database may hold it anyway (a timeout, a connection lost
+   * mid-query): the cached entry is dropped before answering, and again when a write that timed
+   * out settles, so no read is served the old user afterwards. A timeout answers 503 with
+   * `outcome: "unknown"`: the client should read the user again before retrying.
+   */
+  private async write<T>(id: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.db(work);
+    } catch (error) {
+      if (error instanceof Duplicate) throw error;
+      await this.written(id);
+      if (!(error instanceof QueryTimeout)) throw error;
+      void error.late.then(() => this.written(id)).catch(() => {});
+      throw new OutcomeUnknown(error, id);
+    }
   }
 
   /** Runs a store call: 503 before start-up finished, and an outage logged once. */
@@ -120,3 +138,14 @@ export class UsersService {
 }
 
 export const notFound = (id: string) => new HttpError(404, `no user with id "${id}"`, { id });
+
+/** 503 for a write the database did not confirm in time: it may or may not be applied. */
+export class OutcomeUnknown extends HttpError {
+  constructor(timeout: QueryTimeout, id: string) {
+    super(
+      503,
+      `${timeout.message}; the write may still be applied: read the user before retrying`,
+      { outcome: "unknown", id },
+    );
+  }
+}

@@ -36,6 +36,20 @@ export class DatabaseUnavailable extends HttpError {
   }
 }
 
+/**
+ * The database did not answer in time. The query may still run: `late` settles when it does,
+ * so that whoever sent a write can act on its outcome then.
+ */
+export class QueryTimeout extends DatabaseUnavailable {
+  constructor(
+    readonly operation: string,
+    timeoutMs: number,
+    readonly late: Promise<void>,
+  ) {
+    super(`no answer within ${timeoutMs / 1000} s (${operation})`);
+  }
+}
+
 /** The users table does not exist yet: POST /init creates it. */
 export class TableMissing extends HttpError {
   constructor() {
@@ -78,10 +92,12 @@ export async function query<T>(
           work,
           new Promise<never>((_, reject) => {
             timer = setTimeout(() => {
-              work.catch(() => {}); // it may still fail later; nobody is waiting then
-              reject(
-                new DatabaseUnavailable(`no answer within ${timeoutMs / 1000} s (${operation})`),
+              // It may still succeed or fail later: `late` tells when, and never rejects.
+              const late = work.then(
+                () => {},
+                () => {},
               );
+              reject(new QueryTimeout(operation, timeoutMs, late));
             }, timeoutMs);
           }),
         ]));

@@ -52,6 +52,24 @@ export const ErrorSchema = t.Object(
   { additionalProperties: true, description: "what was wrong" },
 );
 
+export const WriteUnavailableSchema = t.Object(
+  {
+    error: t.String(),
+    outcome: t.Optional(
+      t.Literal("unknown", {
+        description:
+          "the database did not answer in time: the write may still be applied; read the user before retrying",
+      }),
+    ),
+    id: t.Optional(t.String({ description: "the user the write was for" })),
+  },
+  {
+    additionalProperties: true,
+    description:
+      'database unavailable; with `outcome: "unknown"` the write timed out and may still be applied',
+  },
+);
+
 export type User = {
   id: string;
   name: string;
