@@ -141,6 +141,31 @@ describe.each(setups)("users API on %s", (_, environment) => {
     expect((await api.read("ada")).cache).toBe("HIT");
   });
 
+  test("concurrent PATCHes of one user each answer the row their own write produced", async () => {
+    const created = await api.call("POST", "/users", {
+      id: "racer",
+      name: "racer",
+      email: "racer@example.com",
+    });
+    expect(created.status).toBe(201);
+    const wrong: string[] = [];
+    for (let round = 0; round < 40; round++) {
+      const names = Array.from({ length: 6 }, (_, writer) => `round ${round} writer ${writer}`);
+      const answers = await Promise.all(
+        names.map(async (name) => {
+          const response = await api.call("PATCH", "/users/racer", { name });
+          expect(response.status).toBe(200);
+          return (await response.json()).name;
+        }),
+      );
+      answers.forEach((answer, i) => {
+        if (answer !== names[i]) wrong.push(`${names[i]} answered ${answer}`);
+      });
+    }
+    expect((await api.call("DELETE", "/users/racer")).status).toBe(204);
+    expect(wrong).toEqual([]);
+  });
+
   test("PATCH answers 422 for nothing to change, 404 for nobody, 409 for a taken email", async () => {
     expect((await api.call("PATCH", "/users/ada", {})).status).toBe(422);
     // Unknown fields are dropped before validation, so a typo alone changes nothing: 422.

@@ -68,10 +68,13 @@ export function createMySqlStore(
     insert: (user) => run("insert", async () => void (await db.insert(users).values(user))),
     update: (id, changes) =>
       run("update", async () => {
-        // No RETURNING in MySQL: update, then read the row back.
-        const [result] = await db.update(users).set(changes).where(eq(users.id, id));
-        if (result.affectedRows === 0) return undefined;
-        return (await db.select().from(users).where(eq(users.id, id)))[0];
+        // No RETURNING in MySQL: update, then read the row back in the same transaction. The
+        // update's row lock is held until the commit, so no other write comes in between.
+        return db.transaction(async (tx) => {
+          const [result] = await tx.update(users).set(changes).where(eq(users.id, id));
+          if (result.affectedRows === 0) return undefined;
+          return (await tx.select().from(users).where(eq(users.id, id)))[0];
+        });
       }),
     delete: (id) =>
       run("delete", async () => {
