@@ -8,14 +8,18 @@
 #     (scripts/cluster/registry.sh) and push the stand-ins for what the internet serves
 #     (scripts/stand-ins/push.sh: the Dockerfile's base images, the Bitnami charts)
 #  2. the release script refuses a package that disagrees with its tag, pushing nothing
-#  3. scripts/release.sh v0.2.0 and v0.2.1: the Dockerfile built by BuildKit for amd64 and
-#     arm64, pushed to ghcr.io/<owner>/demo, the chart to oci://ghcr.io/<owner>/charts;
-#     the registry's listing, and the arm64 binary run under qemu
-#  4. helm install demo oci://ghcr.io/<owner>/charts/demo --version 0.2.0 with no image
-#     override (every pod pulls the published image by name), MariaDB and Redis for the
-#     users system's external mode, in a namespace that enforces the restricted Pod
-#     Security profile; wait for every pod Ready
-#  5. helm test demo
+#  3. scripts/release.sh v0.2.0 and v0.2.1, through scripts/ci/publish.sh as the release
+#     workflow runs it: the Dockerfile built by BuildKit for amd64 and arm64, pushed to
+#     ghcr.io/<owner>/demo, the chart to oci://ghcr.io/<owner>/charts, and the digests of
+#     both read back from the registry; the registry's listing, and the arm64 binary run
+#     under qemu
+#  4. helm install demo oci://ghcr.io/<owner>/charts/demo --version 0.2.0 --wait, then
+#     helm test demo, by scripts/ci/install-and-test.sh (the script the kind job of ci.yaml
+#     runs), with no image override (every pod pulls the published image by name), MariaDB
+#     and Redis for the users system's external mode, in a namespace that enforces the
+#     restricted Pod Security profile; every pod Ready
+#  5. scripts/ci/diagnostics.sh (the kind job's failure diagnostics) on the good install:
+#     it prints the release, pods, events and logs (on a failure, on_exit runs it too)
 #  6. curl each system through its node port, as `minikube service --url` would
 #  7. heartbeat: delete a client pod (the server logs it lost and the replacement
 #     registered); freeze another past 3 beats (logged lost, then reconnected)
@@ -69,11 +73,8 @@ on_exit() {
   local rc=$?
   if ((rc)); then
     end_step FAILED
-    if [[ -f $KUBECONFIG_FILE ]]; then
-      {
-        echo "---- pods"; kctl get pods -A -o wide
-        echo "---- events"; kctl get events -A --sort-by=.lastTimestamp | tail -40
-      } >&2 2>/dev/null || true
+    if [[ -f $KUBECONFIG_FILE && -n ${HELM:-} ]]; then
+      diagnostics "$NS" >&2 || true
     fi
     echo "e2e: logs of the cluster are in $LOGS" >&2
   fi
@@ -98,6 +99,12 @@ exec 9>/run/lock/demo-e2e.lock
 flock -n 9 || fail "another scripts/e2e.sh is running on this machine (lock /run/lock/demo-e2e.lock)"
 h() { as_public "$HELM" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 release() { PATH="$RELEASE_TOOLS_BIN:$(dirname "$HELM"):$PATH" OWNER=$OWNER as_public bash scripts/release.sh "$@"; }
+# The scripts the GitHub workflows run (scripts/ci/), here against this cluster and registry.
+publish() { PATH="$RELEASE_TOOLS_BIN:$(dirname "$HELM"):$PATH" OWNER=$OWNER as_public bash scripts/ci/publish.sh "$@"; }
+install_and_test() {
+  as_public env "HELM=$HELM" "KUBECONFIG=$KUBECONFIG_FILE" "NAMESPACE=$NS" TIMEOUT=5m bash scripts/ci/install-and-test.sh "$@"
+}
+diagnostics() { KUBECTL="$K8S_BIN/kubectl" HELM=$HELM KUBECONFIG=$KUBECONFIG_FILE bash scripts/ci/diagnostics.sh "$@"; }
 registry_report() { python3 "$CLUSTER_DIR/registry-report.py" --ca "$REGISTRY_DIR/ca.crt" "https://$HOST_IP" "$@"; }
 
 trap on_exit EXIT
@@ -120,12 +127,21 @@ fi
 grep -F "the packaged chart renders $IMAGE_REPO:0.1.0" "$STATE/release-mismatch.log" >&2 ||
   { cat "$STATE/release-mismatch.log" >&2; fail "release.sh failed, but not naming the mismatched image"; }
 grep -F "nothing was pushed" "$STATE/release-mismatch.log" >&2 || fail "release.sh did not say that nothing was pushed"
-[[ -z $(registry_report | grep -F "demo-org/") ]] || { registry_report >&2; fail "something was pushed under demo-org/"; }
+report=$(registry_report)
+if grep -F "demo-org/" <<<"$report" >/dev/null; then echo "$report" >&2; fail "something was pushed under demo-org/"; fi
 rm -rf "$fixture"
 
-step "release v$V1 and v$V2: the Dockerfile built by BuildKit (amd64, arm64), image and chart pushed"
-release "v$V1" >&2
-release "v$V2" >&2
+step "release v$V1 and v$V2 (scripts/ci/publish.sh): the Dockerfile built by BuildKit (amd64, arm64), image and chart pushed, digests read back"
+for v in "$V1" "$V2"; do
+  publish "v$v" >"$STATE/publish-$v.txt"
+  for want in "image=$IMAGE_REPO:$v" "image-name=$IMAGE_REPO" "chart=${CHART_REF#oci://}:$v" "chart-name=${CHART_REF#oci://}"; do
+    grep -qxF "$want" "$STATE/publish-$v.txt" || { cat "$STATE/publish-$v.txt" >&2; fail "publish.sh v$v did not print $want"; }
+  done
+  for d in image-digest chart-digest; do
+    grep -Eqx "$d=sha256:[0-9a-f]{64}" "$STATE/publish-$v.txt" || { cat "$STATE/publish-$v.txt" >&2; fail "publish.sh v$v printed no $d"; }
+  done
+  echo "  ok: v$v published: $(grep -E '^(image|chart)-digest=' "$STATE/publish-$v.txt" | tr '\n' ' ')" >&2
+done
 registry_report | tee "$STATE/registry-report.txt" >&2
 for p in linux/amd64 linux/arm64; do
   grep -Eq "^demo-org/demo +$V1 +$p " "$STATE/registry-report.txt" || fail "no $p image of $IMAGE_REPO:$V1 in the registry"
@@ -142,7 +158,7 @@ bash "$CLUSTER_DIR/host-deps.sh" >/dev/null
 # shellcheck disable=SC1091
 source "$STATE/deps.env"
 
-step "helm install (all systems) and every pod Ready"
+step "helm install and helm test (scripts/ci/install-and-test.sh); every pod Ready on the published image"
 kctl create namespace "$NS" >/dev/null
 kctl label namespace "$NS" pod-security.kubernetes.io/enforce=restricted \
   pod-security.kubernetes.io/warn=restricted >/dev/null
@@ -173,8 +189,9 @@ users:
     existingSecret: demo-e2e-redis
     existingSecretPasswordKey: redis-password
 EOF
-h install "$RELEASE" "$CHART_REF" --version "$V1" -n "$NS" -f "$STATE/e2e-values.yaml" --wait --timeout 5m >&2
-kctl -n "$NS" wait --for=condition=Ready pods --all --timeout=120s >&2
+install_and_test "$RELEASE" "$CHART_REF" --version "$V1" -f "$STATE/e2e-values.yaml" >&2
+# Every pod but the completed helm test pods.
+kctl -n "$NS" wait --for=condition=Ready pods --all --field-selector=status.phase!=Succeeded --timeout=120s >&2
 kctl -n "$NS" get pods -o wide >&2
 # Every container runs the published image, which containerd pulled from the registry.
 images=$(kctl -n "$NS" get pods -o jsonpath='{range .items[*]}{range .spec.containers[*]}{.image}{"\n"}{end}{end}' | sort -u)
@@ -182,8 +199,17 @@ images=$(kctl -n "$NS" get pods -o jsonpath='{range .items[*]}{range .spec.conta
 ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qx "$IMAGE_REPO:$V1" || fail "containerd has no $IMAGE_REPO:$V1"
 echo "  ok: every pod runs $IMAGE_REPO:$V1, pulled by containerd through the ghcr.io mirror" >&2
 
-step "helm test"
-h test "$RELEASE" -n "$NS" --logs --timeout 5m >&2
+step "the kind job's failure diagnostics (scripts/ci/diagnostics.sh) on this install"
+diagnostics "$NS" >"$STATE/diagnostics.txt" 2>&1
+api_pod=$(kctl -n "$NS" get pods -l app.kubernetes.io/name=users,app.kubernetes.io/component=api -o name | sed -n 1p)
+[[ -n $api_pod ]] || fail "no users API pod (label app.kubernetes.io/component=api)"
+for want in "---- helm releases" "---- helm status $RELEASE -n $NS" "---- pods" "---- events (last 60)" \
+            "---- logs ${api_pod#pod/} -n $NS (last 200 lines of each container)"; do
+  grep -qxF -- "$want" "$STATE/diagnostics.txt" || { cat "$STATE/diagnostics.txt" >&2; fail "diagnostics.sh printed no '$want'"; }
+done
+grep -q "STATUS: deployed" "$STATE/diagnostics.txt" || fail "diagnostics.sh did not show release $RELEASE deployed"
+grep -qF "[pod/${api_pod#pod/}/" "$STATE/diagnostics.txt" || fail "diagnostics.sh printed no log line of ${api_pod#pod/}"
+echo "  ok: $(grep -c '^---- ' "$STATE/diagnostics.txt") sections, $(wc -l <"$STATE/diagnostics.txt") lines ($STATE/diagnostics.txt)" >&2
 
 step "curl each system through its node port"
 base_echo="http://$NODE_IP:$ECHO_PORT" base_users="http://$NODE_IP:$USERS_PORT" base_hb="http://$NODE_IP:$HEARTBEAT_PORT"
