@@ -168,13 +168,22 @@ function rootCause(error: unknown): unknown {
   return current;
 }
 
+function problemOf(issue: ValidationError["all"][number]) {
+  if ("value" in issue && issue.value === undefined) return "required";
+  const custom = (issue as { schema?: { error?: unknown } }).schema?.error;
+  if (typeof custom === "string") return custom;
+  return issue.summary ?? issue.message;
+}
+
 /** 422 body naming each wrong field: `{ error, fields: [{ field, problem }] }`. */
 function validationBody(error: ValidationError | Error) {
   if (!(error instanceof ValidationError)) return { error: error.message };
   const fields = error.all.map((issue) => ({
     field:
       "path" in issue && issue.path ? issue.path.replace(/^\//, "").replaceAll("/", ".") : "(body)",
-    problem: issue.summary ?? issue.message,
+    // A missing property: say so, not "Expected ... but found: undefined"; a schema's own
+    // `error` text over TypeBox's (a union's reads "should be one of: 'string', ...").
+    problem: problemOf(issue),
   }));
   // TypeBox reports a missing property twice (missing, then of the wrong type): name it once.
   const where = [...new Set(fields.map((f) => f.field))].join(", ");

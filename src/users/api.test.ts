@@ -72,6 +72,38 @@ describe.each(setups)("users API on %s", (_, environment) => {
     );
   });
 
+  test("the seed's user: an integer id is stored and served as its decimal string", async () => {
+    const response = await api.call("POST", "/users", {
+      id: 1,
+      name: "Alice",
+      email: "alice@example.com",
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("location")).toBe("/users/1");
+    expect(await response.json()).toMatchObject({ id: "1", name: "Alice" });
+    expect(await api.read("1")).toMatchObject({ status: 200, body: { id: "1", name: "Alice" } });
+    // The same user, whichever way its id is written.
+    const again = await api.call("POST", "/users", { id: "1", name: "A", email: "a1@example.com" });
+    expect(again.status).toBe(409);
+    for (const id of [1.5, -1, "a!"]) {
+      const bad = await api.call("POST", "/users", { id, name: "A", email: "a2@example.com" });
+      expect(bad.status).toBe(422);
+      expect((await bad.json()).fields).toEqual([
+        { field: "id", problem: "should be 1-64 letters, digits, _ or -, or a whole number" },
+      ]);
+    }
+    expect((await api.call("DELETE", "/users/1")).status).toBe(204);
+  });
+
+  test("a missing required field says required", async () => {
+    const response = await api.call("POST", "/users", { email: "nameless@example.com" });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({
+      error: "invalid body: name",
+      fields: [{ field: "name", problem: "required" }],
+    });
+  });
+
   test("a taken id or email (in any case) is a 409 naming the field", async () => {
     const sameId = await api.call("POST", "/users", {
       id: "ada",

@@ -73,7 +73,8 @@ export class UsersService {
   async create(input: NewUser) {
     const now = new Date();
     const user: User = {
-      id: input.id ?? Bun.randomUUIDv7(),
+      // An integer id (the seed's `"id": 1`) is the user "1".
+      id: input.id === undefined ? Bun.randomUUIDv7() : String(input.id),
       name: input.name,
       email: input.email.toLowerCase(),
       createdAt: now,

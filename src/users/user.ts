@@ -22,7 +22,20 @@ export const UserSchema = t.Object({
 export const NewUserSchema = t.Object(
   {
     id: t.Optional(
-      t.String({ ...idRule, description: `${idRule.description}; a UUIDv7 if absent` }),
+      t.Union(
+        [
+          t.String(idRule),
+          t.Integer({
+            minimum: 0,
+            maximum: Number.MAX_SAFE_INTEGER,
+            description: 'stored and served as its decimal string (1 is the user "1")',
+          }),
+        ],
+        {
+          description: `${idRule.description}, or a whole number; a UUIDv7 if absent`,
+          error: `should be ${idRule.description}, or a whole number`,
+        },
+      ),
     ),
     name,
     email,
