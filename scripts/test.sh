@@ -4,7 +4,7 @@
 # binary, every chart check, and the chart on a real Kubernetes. Every step runs; the run
 # fails if any step failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 bash scripts/tools.sh || { echo "test.sh: scripts/tools.sh failed: cannot test without the tools" >&2; exit 1; }
 eval "$(bash scripts/tools.sh env)"
@@ -26,23 +26,18 @@ step() {
   printf '<== %s %s (%ss)\n' "$name" "$status" $((SECONDS - started))
 }
 
-# bun.lock (the image build) must describe the same dependencies as package-lock.json (npm ci).
-lockfiles_agree() {
-  local dir
-  dir=$(mktemp -d)
-  cp package.json bun.lock "$dir/"
-  (cd "$dir" && bun install --frozen-lockfile --dry-run --ignore-scripts >/dev/null)
-  local rc=$?
-  rm -rf "$dir"
-  return $rc
-}
-
 step typecheck tsc --noEmit
 step lint biome ci .
-step lockfiles lockfiles_agree
+# bun.lock (the image build) must describe the same dependencies as package.json (npm ci).
+step lockfiles bash scripts/ci/lockfiles.sh
 step "bun test" bun test
 step charts bash scripts/chart-check.sh
-step workflows actionlint
+# The GitHub workflows: actionlint with ShellCheck on their run: blocks; every action pinned by
+# SHA, every job with a timeout and its own permissions, no tool version repeated; and ShellCheck
+# on every script. The lint job of .github/workflows/ci.yaml runs the same three scripts.
+step workflows bash scripts/ci/actionlint.sh
+step "workflow rules" bun scripts/ci/check-workflows.ts
+step shellcheck bash scripts/ci/shellcheck.sh
 # A real single-node Kubernetes built here (scripts/cluster): install, helm test, curls, a lost
 # heartbeat client, a zero-failure upgrade, a clean uninstall. Cold build ~35 min, then cached.
 step "cluster e2e" bash scripts/e2e.sh

