@@ -81,6 +81,19 @@ describe("echo server", () => {
     expect((await response.json()).error).toContain("/nope");
   });
 
+  test("a known path with another method is a 405 with Allow", async () => {
+    const response = await fetch(`${base}/`, { method: "PUT" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD, POST");
+    expect(await response.json()).toEqual({
+      error: "PUT is not allowed on /",
+      allow: ["GET", "HEAD", "POST"],
+    });
+    const healthz = await fetch(`${base}/healthz`, { method: "DELETE" });
+    expect(healthz.status).toBe(405);
+    expect(healthz.headers.get("allow")).toBe("GET, HEAD");
+  });
+
   test("/healthz, /readyz and /metrics answer", async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: "ready", checks: {} });

@@ -72,6 +72,20 @@ describe("heartbeat server", () => {
     expect(registry.clients.has("x")).toBe(false);
   });
 
+  test("a known path with another method is a 405 with Allow", async () => {
+    for (const [method, path, allow] of [
+      ["PUT", "/", "GET, HEAD"],
+      ["GET", "/heartbeat", "POST"],
+      ["DELETE", "/metrics", "GET, HEAD, POST"],
+    ]) {
+      const response = await fetch(`${base}${path}`, { method });
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe(allow as string);
+      expect((await response.json()).error).toBe(`${method} is not allowed on ${path}`);
+    }
+    expect((await fetch(`${base}/nope`, { method: "PUT" })).status).toBe(404);
+  });
+
   test("the token is needed with a query string too, and the scheme's case does not matter", async () => {
     expect((await post("/heartbeat?debug=1", beat("x"), null)).status).toBe(401);
     expect((await post("/heartbeat", beat("x"), `${TOKEN}x`)).status).toBe(401);

@@ -37,7 +37,7 @@ export function createServer({ log, readiness = {} }: ServerOptions) {
     state.draining = true;
   });
 
-  return (
+  const app =
     // development: false whatever NODE_ENV says: no Bun error pages with stack traces.
     // reusePort: false, unlike Elysia's default: a second server on a busy port fails at
     // start instead of silently taking half of the other one's connections.
@@ -56,7 +56,10 @@ export function createServer({ log, readiness = {} }: ServerOptions) {
         observe(request.method, route, statusOf(set.status, responseValue), set);
       })
       .onError({ as: "global" }, ({ code, error, set, request, path, route }) => {
-        const body = errorBody({ code, error, set, request, path }, log);
+        const body =
+          code === "NOT_FOUND"
+            ? notFoundBody(request.method, path, set, allowedMethods(app.routes, path))
+            : errorBody({ code, error, set, request, path }, log);
         observe(request.method, route, set.status as number, set);
         return body;
       })
@@ -77,8 +80,56 @@ export function createServer({ log, readiness = {} }: ServerOptions) {
         const registry = await loadMetrics();
         set.headers["content-type"] = registry.contentType;
         return registry.metrics();
-      })
-  );
+      });
+  return app;
+}
+
+type RouteList = ReadonlyArray<{ method: string; path: string }>;
+const routePatterns = new WeakMap<RouteList, { count: number; routes: [string, RegExp][] }>();
+
+/** The methods some route of the app answers at `path` (GET brings HEAD), sorted. */
+function allowedMethods(routes: RouteList, path: string) {
+  let compiled = routePatterns.get(routes);
+  if (compiled?.count !== routes.length) {
+    compiled = {
+      count: routes.length,
+      routes: routes.map(({ method, path: pattern }) => [method.toUpperCase(), toRegExp(pattern)]),
+    };
+    routePatterns.set(routes, compiled);
+  }
+  const methods = new Set<string>();
+  for (const [method, pattern] of compiled.routes)
+    if (pattern.test(path)) {
+      methods.add(method);
+      if (method === "GET") methods.add("HEAD");
+    }
+  return [...methods].sort();
+}
+
+/** A route path ("/users/:id", "/files/*") as a RegExp matching request paths. */
+function toRegExp(pattern: string) {
+  const parts = pattern.split("/").map((part) => {
+    if (part === "*") return ".*";
+    if (part.startsWith(":")) return part.endsWith("?") ? "[^/]*" : "[^/]+";
+    return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  });
+  return new RegExp(`^${parts.join("/")}/?$`);
+}
+
+/** 404 for a path no route serves; 405 with `Allow` for a known path and another method. */
+function notFoundBody(
+  method: string,
+  path: string,
+  set: { status?: number | string; headers: Record<string, unknown> },
+  allowed: string[],
+) {
+  if (allowed.length === 0) {
+    set.status = 404;
+    return { error: `no route for ${method} ${path}` };
+  }
+  set.status = 405;
+  set.headers.allow = allowed.join(", ");
+  return { error: `${method} is not allowed on ${path}`, allow: allowed };
 }
 
 interface ErrorContext {
@@ -140,9 +191,6 @@ function errorBody({ code, error, set, request, path }: ErrorContext, log: Logge
     case "VALIDATION":
       set.status = 422;
       return validationBody(error as Error);
-    case "NOT_FOUND":
-      set.status = 404;
-      return { error: `no route for ${request.method} ${path}` };
     default: {
       const declared = (error as { status?: unknown } | null)?.status;
       const status = typeof declared === "number" ? declared : 500;

@@ -280,6 +280,27 @@ describe.each(setups)("users API on %s", (_, environment) => {
     }
   });
 
+  test("a known path with another method is a 405 with Allow; an unknown path a 404", async () => {
+    for (const [method, path, allow] of [
+      ["PUT", "/users/1", "DELETE, GET, HEAD, PATCH"],
+      ["DELETE", "/users", "GET, HEAD, POST"],
+      ["GET", "/init", "POST"],
+    ]) {
+      const response = await api.call(method as string, path as string);
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe(allow as string);
+      expect(await response.json()).toEqual({
+        error: `${method} is not allowed on ${path}`,
+        allow: (allow as string).split(", "),
+      });
+    }
+    const trace = await api.call("TRACE", "/init");
+    expect(trace.status).toBe(405);
+    expect(trace.headers.get("allow")).toBe("POST");
+    expect((await api.call("PUT", "/nope")).status).toBe(404);
+    expect((await api.call("GET", "/users/a/b")).status).toBe(404);
+  });
+
   test("/metrics counts cache results and times database queries", async () => {
     const metrics = await (await api.call("GET", "/metrics")).text();
     expect(metrics).toMatch(/users_cache_lookups_total\{result="hit"\} [1-9]/);
