@@ -13,12 +13,15 @@ let template: Promise<string> | undefined;
 /** mariadb-install-db runs once per test process; each server starts from a copy. */
 function dataTemplate() {
   template ??= (async () => {
-    const datadir = join(tempDir("mariadb-template"), "data");
+    const templateDir = tempDir("mariadb-template");
+    const datadir = join(templateDir, "data");
     const install = Bun.spawn(
       [
         requireTool("mariadb-install-db"),
         "--no-defaults",
         `--datadir=${datadir}`,
+        // Its own temp dir: runs starting at once must not share /tmp's temporary tables.
+        `--tmpdir=${templateDir}`,
         "--auth-root-authentication-method=normal",
         "--skip-test-db",
         "--skip-name-resolve",
@@ -56,6 +59,7 @@ export class LocalMariaDb extends LocalServer {
         "--no-defaults",
         `--datadir=${join(dir, "data")}`,
         `--socket=${socket}`,
+        `--tmpdir=${dir}`,
         `--port=${port}`,
         "--bind-address=127.0.0.1",
         `--pid-file=${join(dir, "mariadb.pid")}`,
