@@ -9,14 +9,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 eval "$(bash scripts/tools.sh env)"
 command -v shellcheck >/dev/null || { echo "shellcheck.sh: shellcheck not found: run scripts/tools.sh lint" >&2; exit 1; }
 
-# Findings accepted in files this change may not edit, as "path SC<code>" with the reason.
-# Each is a known false positive; the file's owner can fix it and drop the line.
-ALLOWED=(
-  # rm -rf "$ctx"/* right after ctx=$(mktemp -d) under set -e: ctx is never empty
-  # (the fix is "${ctx:?}"/*).
-  "scripts/stand-ins/push.sh SC2115"
-)
-
 files=()
 while IFS= read -r -d '' f; do
   [[ -f $f ]] || continue
@@ -26,9 +18,7 @@ done < <(git ls-files -z --cached --others --exclude-standard -- scripts .ci)
 
 failed=0
 for f in "${files[@]}"; do
-  excludes=()
-  for a in "${ALLOWED[@]}"; do [[ ${a%% *} == "$f" ]] && excludes+=(--exclude "${a##* }"); done
-  shellcheck -x "${excludes[@]}" "$f" || failed=1
+  shellcheck -x "$f" || failed=1
 done
 echo "shellcheck.sh: $(shellcheck --version | awk '/^version:/ {print "ShellCheck " $2}'), ${#files[@]} scripts: $( ((failed)) && echo "findings above" || echo clean)"
 exit "$failed"

@@ -106,7 +106,7 @@ done
 mkdir -p "$ctx/home/nonroot"; chmod 0700 "$ctx/home/nonroot"
 build_push distroless.Dockerfile "$ctx" linux/amd64,linux/arm64 "$distroless_image"
 
-rm -rf "$ctx"/*
+rm -rf "${ctx:?}"/*
 bun_version=${bun_image##*:}
 cp -a "$(rootfs bun amd64 libc6 libgcc-s1 gcc-12-base bash libtinfo6 dash coreutils libacl1 libattr1 \
   libgmp10 libselinux1 libpcre2-8-0 ca-certificates)" "$ctx/rootfs-amd64"
