@@ -266,10 +266,19 @@ show "client registered" "$(cat "$STATE/replacement")"
 frozen=$(client_pods | sed -n 1p)
 uid=$(kctl -n "$NS" get pod "$frozen" -o jsonpath='{.metadata.uid}')
 cid=$(kctl -n "$NS" get pod "$frozen" -o jsonpath='{.status.containerStatuses[0].containerID}'); cid=${cid#*://}
+# cgroup v1 (this machine): the freezer hierarchy's freezer.state; cgroup v2 (e.g. GitHub's
+# ubuntu-24.04): the container's own cgroup.freeze.
 freezer=$(find /sys/fs/cgroup/freezer/kubepods -type d -path "*/pod$uid/$cid" 2>/dev/null | sed -n 1p)
-[[ -n $freezer && -f $freezer/freezer.state ]] || fail "no freezer cgroup for $frozen (pod $uid, container $cid)"
-thaw() { echo THAWED >"$freezer/freezer.state" 2>/dev/null || true; }
-echo FROZEN >"$freezer/freezer.state"
+if [[ -n $freezer && -f $freezer/freezer.state ]]; then
+  freeze() { echo FROZEN >"$freezer/freezer.state"; }
+  thaw() { echo THAWED >"$freezer/freezer.state" 2>/dev/null || true; }
+else
+  freezer=$(find /sys/fs/cgroup -type d -path "*pod$uid*" -name "*$cid*" 2>/dev/null | sed -n 1p)
+  [[ -n $freezer && -f $freezer/cgroup.freeze ]] || fail "no freezer cgroup (v1 or v2) for $frozen (pod $uid, container $cid)"
+  freeze() { echo 1 >"$freezer/cgroup.freeze"; }
+  thaw() { echo 0 >"$freezer/cgroup.freeze" 2>/dev/null || true; }
+fi
+freeze
 wait_for 60 "server logs $frozen lost" logged "client lost" "$frozen" || { thaw; server_log | tail -20 >&2; fail "server never logged frozen client $frozen lost"; }
 thaw
 show "client lost" "$frozen"
