@@ -157,9 +157,12 @@ export function main(argv: string[]) {
         .sort()
         .map((f) => join(dir, f));
   const pinned = pinnedVersions(root);
-  const findings = files.flatMap((f) =>
-    checkWorkflow(relative(process.cwd(), f) || f, readFileSync(f, "utf8"), pinned),
-  );
+  // Paths inside the working directory are shown relative to it, others as given.
+  const shown = (f: string) => {
+    const rel = relative(process.cwd(), f);
+    return rel && !rel.startsWith("..") ? rel : f;
+  };
+  const findings = files.flatMap((f) => checkWorkflow(shown(f), readFileSync(f, "utf8"), pinned));
   for (const f of findings) console.error(`${f.file}:${f.line}: ${f.message}`);
   if (findings.length) {
     console.error(`check-workflows: ${findings.length} problem(s) in ${files.length} file(s)`);
