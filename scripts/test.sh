@@ -39,7 +39,8 @@ step workflows bash scripts/ci/actionlint.sh
 step "workflow rules" bun scripts/ci/check-workflows.ts
 step shellcheck bash scripts/ci/shellcheck.sh
 # A real single-node Kubernetes built here (scripts/cluster): install, helm test, curls, a lost
-# heartbeat client, a zero-failure upgrade, a clean uninstall. Cold build ~35 min, then cached.
+# heartbeat client, a zero-failure upgrade, a clean uninstall. The first run builds Kubernetes,
+# BuildKit and the registry (~12 min on a quiet 2-core machine), then they are cached.
 step "cluster e2e" bash scripts/e2e.sh
 
 printf '\nsteps: %d passed, %d failed\n' "${#passed[@]}" "${#failed[@]}"
