@@ -173,9 +173,16 @@ describe("MariaDB", () => {
   test("frozen: requests get a 503 after MYSQL_QUERY_TIMEOUT_SECONDS, not a hang", async () => {
     mariadb.pause();
     try {
-      const read = await api.call("GET", "/users/uncached-2");
-      expect(read.status).toBe(503);
-      expect((await read.json()).error).toContain("no answer within 1 s");
+      // A pooled connection left from the restart above may fail at once (a 503 too, seen
+      // once on a busy machine); the frozen server itself must end in the timeout.
+      const answers: string[] = [];
+      await waitFor("a read to time out on the frozen database", async () => {
+        const read = await api.call("GET", "/users/uncached-2");
+        const { error } = await read.json();
+        answers.push(`${read.status} ${error}`);
+        return read.status === 503 && error.includes("no answer within 1 s");
+      });
+      expect(answers.filter((a) => !a.startsWith("503 database unavailable"))).toEqual([]);
     } finally {
       mariadb.resume();
     }
