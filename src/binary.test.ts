@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compiledBinary } from "./testing/binary";
+import { keepAliveLoad } from "./testing/keep-alive-load";
 import { freePort, type Running, start, waitForHttp } from "./testing/processes";
+import { waitFor } from "./testing/server-process";
 
 setDefaultTimeout(30_000);
 
@@ -91,6 +93,32 @@ describe("demo binary", () => {
     expect((await fetch(`${base}/`)).status).toBe(200);
     expect(await server.process.exited).toBe(0);
     await server.waitForLine(/"msg":"drained"/);
+  });
+
+  test("SIGTERM under keep-alive load: no request lost, every answer while draining says Connection: close", async () => {
+    const port = await freePort();
+    // 5 s: time enough for the poll below to see readiness 503 on a busy machine.
+    const server = run(["echo-server"], { PORT: String(port), SHUTDOWN_DELAY_SECONDS: "5" });
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/readyz`);
+    const outOfRotation = new AbortController();
+    const load = keepAliveLoad(`${base}/`, {
+      connections: 10,
+      maxSeconds: 60,
+      outOfRotation: outOfRotation.signal,
+    });
+    await waitFor("1000 answered requests", () => load.counts.ok >= 1_000);
+    server.process.kill("SIGTERM");
+    // What a Service's endpoints learn from readiness: from then on, no new connections.
+    await waitForHttp(`${base}/readyz`, 503, 5_000);
+    outOfRotation.abort();
+    expect(await server.process.exited).toBe(0);
+    const result = await load.done;
+    expect(result.errors).toEqual([]);
+    expect(result.failed).toBe(0);
+    expect(result.ok + result.notSent).toBe(result.sent);
+    // Every worker was still on its connection when the drain began: each was told to close it.
+    expect(result.closeAnswers).toBeGreaterThanOrEqual(10);
   });
 
   test("echo client: logs each answer, and 'Failed to connect to server' while it is down", async () => {

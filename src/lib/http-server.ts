@@ -1,6 +1,8 @@
 // The HTTP server kit every command uses: /healthz, /readyz, /metrics, request metrics,
 // JSON errors for bad input (400/404/413/422, never a 500 for a client's mistake),
 // and a graceful stop on SIGTERM: readiness 503 first, in-flight requests finish, exit 0.
+// While it drains, every answer says `Connection: close`, so keep-alive clients leave this
+// process one request at a time instead of losing requests when the listener closes.
 import { type AnyElysia, Elysia, ElysiaCustomStatusResponse, ValidationError } from "elysia";
 import { ConfigError } from "./config";
 import { onStop, sleep, stopping } from "./lifecycle";
@@ -54,6 +56,7 @@ export function createServer({ log, readiness = {} }: ServerOptions) {
       })
       .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue }) => {
         observe(request.method, route, statusOf(set.status, responseValue), set);
+        if (state.draining) set.headers.connection = "close";
       })
       .onError({ as: "global" }, ({ code, error, set, request, path, route }) => {
         const body =
@@ -61,6 +64,7 @@ export function createServer({ log, readiness = {} }: ServerOptions) {
             ? notFoundBody(request.method, path, set, allowedMethods(app.routes, path))
             : errorBody({ code, error, set, request, path }, log);
         observe(request.method, route, set.status as number, set);
+        if (state.draining) set.headers.connection = "close";
         return body;
       })
       .get("/healthz", () => ({ status: "ok" }))
@@ -260,6 +264,9 @@ export function listen(app: AnyElysia, options: ListenOptions) {
   onStop(async () => {
     // Endpoints controllers need a moment to see the 503 and take the pod out of rotation.
     await sleep(options.shutdownDelaySeconds * 1000, new AbortController().signal);
+    // Bun 1.4.5's stop(false): stop listening, close idle keep-alive connections at once and
+    // the others as soon as their response is written, resolve when none is left. Few are:
+    // each was told `Connection: close` on its first answer during the delay.
     await app.stop(false);
     options.log.info("drained", { port });
   });
