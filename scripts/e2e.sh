@@ -21,10 +21,14 @@
 #  5. scripts/ci/diagnostics.sh (the kind job's failure diagnostics) on the good install:
 #     it prints the release, pods, events and logs (on a failure, on_exit runs it too)
 #  6. curl each system through its node port, as `minikube service --url` would
-#  7. heartbeat: delete a client pod (the server logs it lost and the replacement
+#  7. NetworkPolicies, enforced by kube-router's policy controller (scripts/cluster/up.sh):
+#     probe pods show the allowed flows open and the others closed, among them a pod without
+#     the allowed labels refused by MySQL and Redis (the chart's policies for Bitnami's pods);
+#     then heartbeat: delete a client pod (the server logs it lost and the replacement
 #     registered); freeze another past 3 beats (logged lost, then reconnected)
-#  8. helm upgrade to the chart 0.2.1 (every pod rolls to the new image) while a loop
-#     requests echo; not one request may fail
+#  8. helm upgrade to the chart 0.2.1 (every pod rolls to the new image) under keep-alive
+#     load on echo (src/testing/keep-alive-load.ts: 10 connections, GET+POST, >= 10,000
+#     requests); not one request may fail
 #  9. helm uninstall leaves nothing of the release behind; the cluster goes down
 #
 # Prints how long each step took. E2E_KEEP=1 leaves the cluster up afterwards.
@@ -93,6 +97,8 @@ for h in "${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}/bin/helm" "$HOME/go/bin/hel
   [[ -z $HELM && -x $h ]] && HELM=$h
 done
 [[ -n $HELM ]] || fail "helm not found: run scripts/tools.sh chart (it installs helm)"
+BUN=$REPO_ROOT/node_modules/.bin/bun
+[[ -x $BUN ]] || fail "$BUN not found: run npm ci (the upgrade's load generator runs on bun with undici)"
 [[ -d charts/demo ]] || fail "charts/demo missing"
 # One e2e at a time on this machine (they share the cluster's netns and addresses).
 exec 9>/run/lock/demo-e2e.lock
@@ -235,6 +241,88 @@ echo "  ok: users GET /users/$id -> X-Cache $cache1 then $cache2 (MariaDB, then 
 expect "heartbeat GET /clients" '.' "$base_hb/clients"
 expect "heartbeat GET /healthz" '.' "$base_hb/healthz"
 
+step "NetworkPolicies enforced (kube-router): probe pods without the allowed labels are refused"
+# The flows the systems need already passed above with kube-router enforcing every policy of
+# the release (helm test, the curls, heartbeats, users over MariaDB and Redis). Here, probe pods
+# (Debian's bash in the oven/bun stand-in, /dev/tcp connects) try flows one by one. MySQL and
+# Redis run outside the cluster in this e2e, so the chart's Bitnami-mode policies for them
+# (rendered from the same chart) guard stand-in pods with Bitnami's labels and port names
+# (`demo echo-server` on 3306 and 6379). Every pod runs under the namespace's restricted Pod Security profile.
+probe_image=$(awk 'toupper($1) == "FROM" { for (i = 2; i <= NF; i++) if ($i ~ /^oven\/bun:/) { print $i; exit } }' Dockerfile)
+[[ -n $probe_image ]] || fail "the Dockerfile names no oven/bun image"
+h template "$RELEASE" "$CHART_REF" --version "$V1" -n "$NS" --show-only charts/users/templates/networkpolicy.yaml |
+  yq 'select(.spec.podSelector.matchLabels."app.kubernetes.io/name" == "mysql" or .spec.podSelector.matchLabels."app.kubernetes.io/name" == "redis")' \
+  >"$STATE/netpol-bitnami.yaml"
+[[ $(grep -c '^kind: NetworkPolicy' "$STATE/netpol-bitnami.yaml") == 2 ]] || { cat "$STATE/netpol-bitnami.yaml" >&2; fail "the chart rendered no MySQL and Redis NetworkPolicies"; }
+netpol_pod() { # NAME IMAGE LABELS(JSON) ARGS(JSON) [PORT PORT-NAME]
+  cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $1, labels: $(jq -c '. + {"demo-e2e": "netpol"}' <<<"$3")}
+spec:
+  automountServiceAccountToken: false
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: {type: RuntimeDefault}}
+  containers:
+    - name: main
+      image: $2
+      args: $4
+      env: [{name: PORT, value: "${5:-8080}"}, {name: LOG_FORMAT, value: json}]
+      ports: [{name: ${6:-http}, containerPort: ${5:-8080}}]
+      securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+---
+EOF
+}
+sel() { jq -cn --arg n "$1" --arg c "$2" --arg i "$RELEASE" '{"app.kubernetes.io/name": $n, "app.kubernetes.io/instance": $i} + (if $c == "" then {} else {"app.kubernetes.io/component": $c} end)'; }
+{
+  netpol_pod netpol-mysql "$IMAGE_REPO:$V1" "$(sel mysql "")" '["echo-server"]' 3306 mysql
+  netpol_pod netpol-redis "$IMAGE_REPO:$V1" "$(sel redis "")" '["echo-server"]' 6379 redis
+  netpol_pod probe-no-labels "$probe_image" '{}' '["sleep", "900"]'
+  netpol_pod probe-users-api "$probe_image" "$(sel users api)" '["sleep", "900"]'
+  netpol_pod probe-echo-client "$probe_image" "$(sel echo client)" '["sleep", "900"]'
+} >"$STATE/netpol-pods.yaml"
+kctl -n "$NS" apply -f "$STATE/netpol-bitnami.yaml" -f "$STATE/netpol-pods.yaml" >&2
+kctl -n "$NS" wait --for=condition=Ready pod -l demo-e2e=netpol --timeout=120s >&2
+ip_of() { kctl -n "$NS" get pods -l "$1" -o jsonpath='{.items[0].status.podIP}'; }
+mysql_ip=$(ip_of app.kubernetes.io/name=mysql) redis_ip=$(ip_of app.kubernetes.io/name=redis)
+hb_ip=$(ip_of app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=server)
+echo_ip=$(ip_of app.kubernetes.io/name=echo,app.kubernetes.io/component=server,!demo-e2e)
+api_ip=$(ip_of app.kubernetes.io/name=users,app.kubernetes.io/component=api,!demo-e2e)
+# FROM TARGET ADDRESS:PORT EXPECTED, and why.
+flows=(
+  "probe-users-api    mysql            $mysql_ip:3306         open"   # MySQL admits the API pods
+  "probe-users-api    redis            $redis_ip:6379         open"   # Redis admits the API pods
+  "probe-no-labels    mysql            $mysql_ip:3306         closed" # ... and no one else
+  "probe-no-labels    redis            $redis_ip:6379         closed"
+  "probe-echo-client  mysql            $mysql_ip:3306         closed"
+  "probe-no-labels    mysql-external   $NODE_IP:$MYSQL_PORT   open"   # no policy selects this pod: the network itself is open
+  "probe-echo-client  mysql-external   $NODE_IP:$MYSQL_PORT   closed" # the echo client may reach only its server and DNS
+  "probe-echo-client  redis-external   $NODE_IP:$REDIS_PORT   closed"
+  "probe-echo-client  echo-server      $echo_ip:8080          open"
+  "probe-echo-client  heartbeat-server $hb_ip:8080            closed"
+  "probe-echo-client  users-api        $api_ip:8080           closed"
+  "probe-users-api    heartbeat-server $hb_ip:8080            closed" # the API reaches only MySQL, Redis and DNS
+  "probe-no-labels    heartbeat-server $hb_ip:8080            open"   # by design: the server admits any pod on http (dashboard; reports carry the token)
+)
+flow_state() { # POD HOST:PORT -> open | closed
+  if kctl -n "$NS" exec "$1" -- timeout 4 bash -c "exec 3<>/dev/tcp/${2%:*}/${2##*:}" 2>/dev/null; then echo open; else echo closed; fi
+}
+check_flows() {
+  local f from target addr want got ok=0
+  : >"$STATE/netpol-flows.txt"
+  for f in "${flows[@]}"; do
+    read -r from target addr want <<<"$f"
+    got=$(flow_state "$from" "$addr")
+    printf '  %-6s %-18s -> %-17s %-21s (want %s)\n' "$got" "$from" "$target" "$addr" "$want" >>"$STATE/netpol-flows.txt"
+    [[ $got == "$want" ]] || ok=1
+  done
+  return $ok
+}
+# kube-router applies a new pod's rules within seconds: poll until the whole table holds at once.
+wait_for 120 "every flow as the policies say" check_flows || { cat "$STATE/netpol-flows.txt" >&2; fail "a flow is not as the NetworkPolicies say"; }
+sed 's/^  /  ok: /' "$STATE/netpol-flows.txt" >&2
+kctl -n "$NS" delete -f "$STATE/netpol-pods.yaml" -f "$STATE/netpol-bitnami.yaml" --wait=true >&2
+
 step "heartbeat: a client pod deleted, and one frozen: the server logs each lost and back"
 hb_server=$(kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=server -o name | sed -n 1p)
 [[ -n $hb_server ]] || fail "no heartbeat server pod (label app.kubernetes.io/component=server)"
@@ -285,39 +373,25 @@ show "client lost" "$frozen"
 wait_for 60 "server logs $frozen reconnected" logged "client reconnected" "$frozen" || { server_log | tail -20 >&2; fail "server never logged $frozen reconnected"; }
 show "client reconnected" "$frozen"
 
-step "helm upgrade to the chart $V2 (image $V1 -> $V2) with echo under load: 0 failed requests"
-load_out="$STATE/echo-load.txt"; : >"$load_out"
-python3 - "$base_echo/" "$load_out" <<'PY' &
-import sys, time, urllib.request
-url, out = sys.argv[1], sys.argv[2]
-ok = failed = 0
-errors = []
-deadline = time.time() + 600  # bounded: stops by itself
-stop_file = out + ".stop"
-import os
-while time.time() < deadline and not os.path.exists(stop_file):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as r:
-            r.read()
-            ok += 1 if r.status == 200 else 0
-            failed += 0 if r.status == 200 else 1
-    except Exception as e:  # noqa: BLE001
-        failed += 1
-        errors.append(f"{time.strftime('%H:%M:%S')} {e}")
-    time.sleep(0.05)
-with open(out, "w") as f:
-    f.write(f"{ok} {failed}\n" + "\n".join(errors[:20]) + "\n")
-PY
+step "helm upgrade to the chart $V2 (image $V1 -> $V2) under keep-alive load on echo: 0 failed requests"
+# 10 keep-alive connections (undici), GET and POST in turn, through the echo Service's node
+# port, from before the upgrade until every pod has rolled: each request is counted.
+load_out="$STATE/echo-load.json"
+"$BUN" src/testing/keep-alive-load.ts "$base_echo/" --connections 10 --max-seconds 600 >"$load_out" &
 load_pid=$!
-sleep 2
+wait_for 30 "the load generator's first answers" curl -fsS -m 2 -o /dev/null "$base_echo/" || fail "echo does not answer before the upgrade"
 h upgrade "$RELEASE" "$CHART_REF" --version "$V2" -n "$NS" -f "$STATE/e2e-values.yaml" --wait --timeout 5m >&2
 for d in $(kctl -n "$NS" get deploy -o name); do kctl -n "$NS" rollout status "$d" --timeout=120s >/dev/null; done
-sleep 2
-touch "$load_out.stop"; wait "$load_pid" || true
-read -r ok failed <"$load_out"
-echo "  echo during the upgrade: $ok ok, $failed failed" >&2
-((failed == 0)) || { tail -n +2 "$load_out" >&2; fail "$failed echo requests failed during the rolling upgrade"; }
-((ok > 20)) || fail "too few echo requests during the upgrade ($ok)"
+# Past the old pods' drain: they exit SHUTDOWN_DELAY_SECONDS after SIGTERM.
+echo_old_gone() { ! kctl -n "$NS" get pods -l app.kubernetes.io/name=echo,app.kubernetes.io/component=server -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}' | grep -qF ":$V1"; }
+wait_for 90 "the old echo pods to exit" echo_old_gone || fail "old echo server pods still there"
+kill -TERM "$load_pid"; wait "$load_pid" || fail "the load generator failed (exit $?)"
+counts() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(*(d[k] for k in sys.argv[2:]))' "$load_out" "$@"; }
+read -r sent ok not_sent failed closes < <(counts sent ok notSent failed closeAnswers)
+echo "  echo during the upgrade: $sent requests: $ok ok, $failed failed, $not_sent refused (never sent); $closes answers said Connection: close" >&2
+((failed == 0 && not_sent == 0)) || { python3 -c 'import json,sys; print(*json.load(open(sys.argv[1]))["errors"], sep="\n")' "$load_out" >&2; fail "$((failed + not_sent)) echo requests failed during the rolling upgrade"; }
+((sent >= 10000)) || fail "too few echo requests during the upgrade ($sent, want >= 10000)"
+((closes > 0)) || fail "no answer said Connection: close: the old echo pods did not drain their keep-alive connections"
 # Every running workload pod (not the completed helm test pods) runs the new tag.
 old_pods() {
   kctl -n "$NS" get pods --field-selector=status.phase=Running \

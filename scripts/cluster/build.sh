@@ -3,12 +3,14 @@
 #
 #   scripts/cluster/build.sh
 #
-# - apt: containerd, runc, CNI plugins, etcd, iptables, conntrack, gcc (for pause)
+# - apt: containerd, runc, CNI plugins, etcd, iptables, ipset, conntrack, gcc (for pause)
 # - go build from the Go module proxy, pinned in lib.sh:
 #     kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl
 #     (k8s.io/kubernetes), coredns (tools/coredns: upstream's main with only the plugins
 #     our Corefile uses), cri-rmp (tools/cri-rmp, a tiny CRI client), and buildkitd,
-#     buildctl and the distribution registry (build-release-tools.sh)
+#     buildctl and the distribution registry (build-release-tools.sh), and kube-router for
+#     NetworkPolicies (build-kube-router.sh; v2.1.0 has reported security flaws: it runs in
+#     this throwaway test cluster only, never shipped or recommended to users)
 # - the pause image from k8s' build/pause/linux/pause.c (gcc -static) and a CoreDNS
 #   image, both as OCI archives that up.sh imports into containerd.
 #
@@ -24,7 +26,7 @@ GO_P="${DEMO_CLUSTER_GO_P:-2}"
 mkdir -p "$CACHE_ROOT" "$IMAGES_DIR"
 
 # ---- 1. Debian packages ------------------------------------------------------------
-apt_pkgs=(containerd runc containernetworking-plugins etcd-server iptables conntrack
+apt_pkgs=(containerd runc containernetworking-plugins etcd-server iptables ipset conntrack
           iproute2 util-linux openssl gcc libc6-dev python3 procps
           zstd file qemu-user-static)   # the release rehearsal: zstd layers, the arm64 binary
 missing=()
@@ -150,5 +152,8 @@ fi
 
 # ---- 5. BuildKit and the registry (the release rehearsal) ----------------------------------
 bash "$CLUSTER_DIR/build-release-tools.sh"
+
+# ---- 6. kube-router's NetworkPolicy controller (v2.1.0: reported security flaws, test only) -
+bash "$CLUSTER_DIR/build-kube-router.sh"
 
 log "build done in $((SECONDS - t0))s; cache: $CACHE_ROOT"

@@ -48,7 +48,7 @@ mark "removing pods"
 
 # 2. the rest, node components before the control plane, etcd last. Anything else
 #    recorded in pids/ (e2e's MariaDB and Redis) goes too.
-stop kube-proxy kube-scheduler kube-controller-manager containerd kube-apiserver
+stop kube-router kube-proxy kube-scheduler kube-controller-manager containerd kube-apiserver
 others=(); for f in "$PIDS"/*.pid; do [[ -f $f ]] && others+=("$(basename "$f" .pid)"); done
 stop "${others[@]}"   # etcd, and anything e2e.sh added (MariaDB, Redis)
 mark "stopping daemons"

@@ -168,6 +168,14 @@ BUILDKIT_VERSION=v0.34.2       # github.com/moby/buildkit: buildkitd, buildctl
 REGISTRY_VERSION=v3.1.2        # github.com/distribution/distribution/v3: the OCI registry
 RELEASE_TOOLS_BIN="$CACHE_ROOT/release-tools-${BUILDKIT_VERSION}-${REGISTRY_VERSION}-${GO_VERSION_KEY}/bin"
 
+# ---- NetworkPolicy enforcement (build-kube-router.sh) --------------------------------------
+# kube-router's policy controller only (--run-firewall): iptables + ipset, which this kernel
+# has (CONFIG_NFT_QUEUE is not set, so kube-network-policies cannot run here). v2.1.0 is what
+# the Go module proxy serves; it has reported security flaws: fine in this throwaway test
+# cluster, never shipped with the chart nor recommended to users.
+KUBE_ROUTER_VERSION=v2.1.0     # github.com/cloudnativelabs/kube-router/v2
+KUBE_ROUTER_BIN="$CACHE_ROOT/kube-router-${KUBE_ROUTER_VERSION}-${GO_VERSION_KEY}/bin"
+
 # The public names the release path uses, played here by one local OCI registry
 # (registry.sh) on the host end of the cluster's veth. `as_public CMD...` runs CMD in a
 # private mount namespace whose /etc/hosts sends those names to it, trusting its

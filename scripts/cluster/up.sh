@@ -6,7 +6,8 @@
 #   scripts/cluster/down.sh          # stops everything again
 #
 # Layout: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd
-# (+ runc, bridge CNI), kubelet (cgroupfs driver) and kube-proxy (iptables mode) run
+# (+ runc, bridge CNI), kubelet (cgroupfs driver), kube-proxy (iptables mode) and
+# kube-router's NetworkPolicy controller (--run-firewall only) run
 # as plain processes inside the network namespace $NETNS, which has no route off
 # this machine. The host reaches the node at $NODE_IP over one veth pair and routes
 # the pod and service ranges to it. CoreDNS runs as a Deployment in kube-system
@@ -281,6 +282,20 @@ EOF
 log "kube-proxy"
 start kube-proxy "$K8S_BIN/kube-proxy" --config="$STATE/kube-proxy.yaml" --v=1
 up_or_die kube-proxy 60 in_node curl -fs http://127.0.0.1:10256/healthz
+
+# NetworkPolicies: kube-router's policy controller only (iptables + ipset in this netns); the
+# bridge CNI and kube-proxy stay as they are. v2.1.0 has reported security flaws (lib.sh):
+# acceptable in this throwaway cluster only. Its certificate is in system:masters like the
+# admin's: it reads pods, namespaces, policies and nodes.
+log "kube-router (NetworkPolicy controller only)"
+make_cert "$PKI" kube-router "/O=system:masters/CN=kube-router" clientAuth
+write_kubeconfig "$STATE/kube-router.kubeconfig" "$PKI" kube-router "https://127.0.0.1:6443"
+start kube-router "$KUBE_ROUTER_BIN/kube-router" --kubeconfig="$STATE/kube-router.kubeconfig" \
+  --hostname-override="$NODE_NAME" --run-firewall=true --run-router=false --run-service-proxy=false \
+  --enable-cni=false --enable-pod-egress=false --enable-ipv6=false \
+  --service-cluster-ip-range="$SERVICE_CIDR" --service-node-port-range=30000-32767 \
+  --health-port=20244 --metrics-port=0 --v=1
+up_or_die kube-router 60 in_node curl -fs http://127.0.0.1:20244/healthz
 
 up_or_die kubelet 120 kctl wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
 
