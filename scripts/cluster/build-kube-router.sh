@@ -14,20 +14,11 @@ if [[ -f $KUBE_ROUTER_BIN/.complete ]]; then
   log "kube-router $KUBE_ROUTER_VERSION: cached in $KUBE_ROUTER_BIN"
   exit 0
 fi
-export GOFLAGS=-mod=mod GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0
-GO_P="${DEMO_CLUSTER_GO_P:-2}"
-modver="github.com/cloudnativelabs/kube-router/v2@$KUBE_ROUTER_VERSION"
-dir=$(cd /tmp && "$GO" mod download -json "$modver" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("Dir") or sys.exit(d.get("Error")))') ||
-  die "go mod download $modver failed"
 tmp_bin="$KUBE_ROUTER_BIN.tmp"
-rm -rf "$tmp_bin"; mkdir -p "$tmp_bin" "$CACHE_ROOT"
-src=$(mktemp -d); cp -r "$dir/." "$src/"; chmod -R u+w "$src"
-log "kube-router $KUBE_ROUTER_VERSION: building (a few minutes on 2 cores)"
-(cd "$src" && gentle "$GO" build -p "$GO_P" -trimpath \
-  -ldflags "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
-  -o "$tmp_bin/kube-router" ./cmd/kube-router) >"$CACHE_ROOT/build-kube-router.log" 2>&1 ||
-  { tail -30 "$CACHE_ROOT/build-kube-router.log" >&2; rm -rf "$src"; die "building $modver failed (log: $CACHE_ROOT/build-kube-router.log)"; }
-rm -rf "$src"
+rm -rf "$tmp_bin"; mkdir -p "$tmp_bin" "$CACHE_ROOT"; : >"$CACHE_ROOT/build-kube-router.log"
+build_go_module "github.com/cloudnativelabs/kube-router/v2@$KUBE_ROUTER_VERSION" "$tmp_bin" \
+  "$CACHE_ROOT/build-kube-router.log" \
+  "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" ./cmd/kube-router
 touch "$tmp_bin/.complete"
 rm -rf "$KUBE_ROUTER_BIN"; mv "$tmp_bin" "$KUBE_ROUTER_BIN"
 log "kube-router $KUBE_ROUTER_VERSION: built into $KUBE_ROUTER_BIN"

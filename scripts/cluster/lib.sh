@@ -191,3 +191,21 @@ as_public() {
   [[ -f $REGISTRY_DIR/hosts ]] || die "the stand-in registry is not up: run scripts/cluster/registry.sh"
   "${AS_PUBLIC[@]}" "$@"
 }
+
+# build_go_module MODULE@VERSION OUT_DIR LOG LDFLAGS PACKAGE...: go build PACKAGEs (niced) inside
+# the module's own source from the module cache, as the main module, so that the exclude and
+# replace directives `go install mod@version` refuses apply.
+build_go_module() {
+  local modver=$1 out=$2 build_log=$3 ldflags=$4; shift 4
+  local dir src
+  dir=$(cd /tmp && GOFLAGS=-mod=mod GOWORK=off "$GO" mod download -json "$modver" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("Dir") or sys.exit(d.get("Error")))') ||
+    die "go mod download $modver failed"
+  src=$(mktemp -d); cp -r "$dir/." "$src/"; chmod -R u+w "$src"
+  log "building ${*##*/} from $modver"
+  (cd "$src" && GOFLAGS=-mod=mod GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 \
+    gentle "$GO" build -p "${DEMO_CLUSTER_GO_P:-2}" -trimpath -ldflags "-s -w $ldflags" -o "$out/" "$@") \
+    >>"$build_log" 2>&1 ||
+    { tail -30 "$build_log" >&2; rm -rf "$src"; die "building $modver failed (log: $build_log)"; }
+  rm -rf "$src"
+}
