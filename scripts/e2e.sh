@@ -32,7 +32,8 @@
 #  9. helm uninstall leaves nothing of the release behind; the cluster goes down
 #
 # Prints how long each step took. E2E_KEEP=1 leaves the cluster up afterwards.
-# Needs root, helm and yq (scripts/tools.sh chart), MariaDB and Redis (scripts/tools.sh apt).
+# Needs root, helm and yq (scripts/tools.sh chart), MariaDB and Redis (scripts/tools.sh apt),
+# and npm ci (bun and undici run the upgrade's load generator).
 set -euo pipefail
 # shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/cluster/lib.sh"
