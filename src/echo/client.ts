@@ -41,8 +41,8 @@ export function runEchoClient(config: EchoClientConfig, log = createLogger("echo
       });
       exchanges.inc({ outcome: "answered" });
       const fields = { status: answer.status, body: answer.body };
-      if (answer.ok) log.info("server responded", fields);
-      else log.warn("server responded with an error", fields);
+      if (answer.ok) log.info("Server Response:", fields);
+      else log.warn("Server Response (an error):", fields);
     },
     {
       intervalMs: config.ECHO_INTERVAL * 1000,
