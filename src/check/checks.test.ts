@@ -23,7 +23,10 @@ describe("demo check echo", () => {
   test("against another web server: one short line naming the body's type and size", async () => {
     const run = checkEcho(`http://127.0.0.1:${wrongServer.port}`);
     await expect(run).rejects.toBeInstanceOf(CheckFailed);
-    const message = await run.catch((error: Error) => error.message);
+    const message = await run.then(
+      () => "",
+      (error: Error) => error.message,
+    );
     expect(message).toContain(`body of ${page.length} bytes (text/html)`);
     expect(message.length).toBeLessThan(300);
   });

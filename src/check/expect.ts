@@ -31,7 +31,9 @@ export async function expectJson(
   if (response.status !== expected.status)
     problems.push(`status ${response.status}, expected ${expected.status}`);
   if (expected.body !== undefined && !isDeepStrictEqual(actual, expected.body)) {
-    problems.push(`body ${describeBody(response, text)}, expected ${JSON.stringify(expected.body)}`);
+    problems.push(
+      `body ${describeBody(response, text)}, expected ${JSON.stringify(expected.body)}`,
+    );
   }
   for (const [name, value] of Object.entries(expected.headers ?? {})) {
     const got = response.headers.get(name);

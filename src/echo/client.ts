@@ -2,7 +2,7 @@
 // each answer; an unreachable server is logged and retried with backoff, never fatal.
 import { Counter } from "prom-client";
 import { defineCommand } from "../lib/command";
-import { seconds, serverEnv, T, url } from "../lib/config";
+import { listenEnv, seconds, T, url } from "../lib/config";
 import { createServer, listen } from "../lib/http-server";
 import { createLogger } from "../lib/log";
 import { every } from "../lib/loop";
@@ -16,7 +16,7 @@ export const echoClientEnv = T.Object({
   }),
   ECHO_INTERVAL: seconds(5, "time between POSTs"),
   REQUEST_TIMEOUT_SECONDS: seconds(3, "how long to wait for each answer"),
-  ...serverEnv,
+  ...listenEnv,
 });
 type EchoClientConfig = (typeof echoClientEnv)["static"];
 
