@@ -131,7 +131,7 @@ describe("demo binary", () => {
     });
     await client.waitForLine(/Failed to connect to server: /);
     run(["echo-server"], { PORT: String(port) });
-    const answer = await client.waitForLine(/server responded/);
+    const answer = await client.waitForLine(/Server Response:/);
     expect(JSON.parse(answer)).toMatchObject({
       status: 200,
       body: { response: "Hello, binary test!" },

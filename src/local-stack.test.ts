@@ -24,7 +24,7 @@ test("demo all prints where to curl and serves echo", async () => {
 });
 
 test("the local echo client reaches the local echo server", async () => {
-  const answer = await stack.waitForLine(/"component":"echo-client".*server responded/);
+  const answer = await stack.waitForLine(/"component":"echo-client".*Server Response:/);
   expect(JSON.parse(answer).body).toEqual({ response: "Hello, Response from Client!!" });
 });
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # bun.lock (what the image build installs from) must describe the same dependencies as
-# package-lock.json (what npm ci installs here and on GitHub): `bun install --frozen-lockfile`
-# on a copy of package.json and bun.lock fails if bun.lock is out of date with package.json.
+# package-lock.json (what npm ci installs here and on GitHub):
+#  1. `bun install --frozen-lockfile` on a copy of package.json and bun.lock fails if bun.lock
+#     is out of date with package.json;
+#  2. lockfiles-agree.ts: both lock files pin the same versions from the same tarballs.
 #
 #   scripts/ci/lockfiles.sh       (bun on PATH; it reads the npm registry)
 set -euo pipefail
@@ -11,3 +13,4 @@ cp package.json bun.lock "$dir/"
 (cd "$dir" && bun install --frozen-lockfile --dry-run --ignore-scripts >/dev/null) ||
   { echo "lockfiles.sh: bun.lock does not match package.json: run bun install and commit bun.lock" >&2; exit 1; }
 echo "lockfiles.sh: bun.lock matches package.json"
+bun scripts/ci/lockfiles-agree.ts

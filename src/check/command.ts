@@ -8,13 +8,6 @@ import { CheckFailed } from "./expect";
 import { checkHeartbeat, heartbeatCheckEnv } from "./heartbeat";
 import { checkUsers } from "./users";
 
-/** Each component's check; users and heartbeat add theirs here. */
-export const checks: Record<string, (baseUrl: string) => Promise<void>> = {
-  echo: checkEcho,
-  heartbeat: checkHeartbeat,
-  users: checkUsers,
-};
-
 export const checkEnv = T.Object({
   CHECK_URL: T.String({
     default: "",
@@ -24,6 +17,14 @@ export const checkEnv = T.Object({
   ...heartbeatCheckEnv,
   ...loggingEnv,
 });
+export type CheckConfig = (typeof checkEnv)["static"];
+
+/** Each component's check, given the parsed configuration of `demo check`. */
+export const checks: Record<string, (baseUrl: string, config: CheckConfig) => Promise<void>> = {
+  echo: checkEcho,
+  heartbeat: checkHeartbeat,
+  users: checkUsers,
+};
 
 export const check = defineCommand({
   summary: "checks a running component end to end and exits non-zero on any mismatch",
@@ -43,7 +44,7 @@ export const check = defineCommand({
     }
     try {
       await waitUntilUp(url, config.CHECK_TIMEOUT_SECONDS * 1000);
-      await run(url);
+      await run(url, config);
     } catch (error) {
       console.error(
         `FAIL ${component} at ${url}: ${error instanceof Error ? error.message : error}`,

@@ -1,5 +1,6 @@
 // Small assertions for the end-to-end checks: one HTTP exchange, compared exactly.
 import { isDeepStrictEqual } from "node:util";
+import { parseOrText } from "../lib/post-json";
 
 export class CheckFailed extends Error {}
 
@@ -25,12 +26,14 @@ export async function expectJson(
     signal: AbortSignal.timeout(10_000),
   });
   const text = await response.text();
-  const actual = text ? safeParse(text) : undefined;
+  const actual = text ? parseOrText(text) : undefined;
   const problems: string[] = [];
   if (response.status !== expected.status)
     problems.push(`status ${response.status}, expected ${expected.status}`);
   if (expected.body !== undefined && !isDeepStrictEqual(actual, expected.body)) {
-    problems.push(`body ${text}, expected ${JSON.stringify(expected.body)}`);
+    problems.push(
+      `body ${describeBody(response, text)}, expected ${JSON.stringify(expected.body)}`,
+    );
   }
   for (const [name, value] of Object.entries(expected.headers ?? {})) {
     const got = response.headers.get(name);
@@ -43,10 +46,11 @@ export async function expectJson(
   return actual;
 }
 
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+/** The body for a FAIL line: JSON as it came; anything else (a proxy's HTML page, say) by its
+ * type and size with its first characters, so one line stays readable. */
+function describeBody(response: Response, text: string) {
+  const type = response.headers.get("content-type") ?? "no content-type";
+  if (type.includes("json") && text.length <= 500) return text;
+  const start = text.slice(0, 80).replace(/\s+/g, " ");
+  return `of ${text.length} bytes (${type}) starting ${JSON.stringify(start)}`;
 }

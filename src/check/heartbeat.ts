@@ -1,7 +1,7 @@
 // `demo check heartbeat`: reports without the token are refused, bad ones get 400/422, and
 // at least one client is UP with its CPU/memory report received (clients send one at start,
 // then every 20 s: the wait covers a client that is still starting).
-import { readConfig, seconds, T } from "../lib/config";
+import { seconds, T } from "../lib/config";
 import { sleep } from "../lib/lifecycle";
 import { CheckFailed, expectJson } from "./expect";
 
@@ -18,8 +18,10 @@ interface ClientsAnswer {
   clients: Array<{ clientId: string; state: string; metrics: unknown }>;
 }
 
-export async function checkHeartbeat(baseUrl: string) {
-  const config = readConfig(T.Object(heartbeatCheckEnv));
+type HeartbeatCheckConfig = (typeof heartbeatCheckEnvSchema)["static"];
+const heartbeatCheckEnvSchema = T.Object(heartbeatCheckEnv);
+
+export async function checkHeartbeat(baseUrl: string, config: HeartbeatCheckConfig) {
   const token = config.HEARTBEAT_TOKEN;
   if (!token) throw new CheckFailed("HEARTBEAT_TOKEN is not set: the check needs the shared token");
   const auth = { authorization: `Bearer ${token}` };
@@ -32,6 +34,7 @@ export async function checkHeartbeat(baseUrl: string) {
     {},
     { authorization: "Bearer not-it" },
   );
+  await expectTokenAccepted(baseUrl, auth);
   await expectJson(baseUrl, "POST /heartbeat", { status: 422 }, { clientId: "check" }, auth);
   await expectMalformedIs400(baseUrl, auth);
 
@@ -46,6 +49,21 @@ export async function checkHeartbeat(baseUrl: string) {
   if (!page.ok || !(await page.text()).includes("EventSource"))
     throw new CheckFailed(`GET /: status ${page.status}, expected the dashboard page`);
   console.log("ok   GET / -> dashboard");
+}
+
+/** A wrong HEARTBEAT_TOKEN is the likeliest mistake: say so, not "status 401, expected 422". */
+async function expectTokenAccepted(baseUrl: string, auth: Record<string, string>) {
+  const response = await fetch(new URL("/heartbeat", baseUrl), {
+    method: "POST",
+    headers: { "content-type": "application/json", ...auth },
+    body: "{}",
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (response.status === 401)
+    throw new CheckFailed(
+      "token rejected: the server answered 401 to HEARTBEAT_TOKEN; it is not the clients' shared token",
+    );
+  console.log("ok   POST /heartbeat with HEARTBEAT_TOKEN -> token accepted");
 }
 
 async function expectMalformedIs400(baseUrl: string, auth: Record<string, string>) {

@@ -2,7 +2,7 @@
 // each answer; an unreachable server is logged and retried with backoff, never fatal.
 import { Counter } from "prom-client";
 import { defineCommand } from "../lib/command";
-import { seconds, serverEnv, T, url } from "../lib/config";
+import { listenEnv, seconds, T, url } from "../lib/config";
 import { createServer, listen } from "../lib/http-server";
 import { createLogger } from "../lib/log";
 import { every } from "../lib/loop";
@@ -16,7 +16,7 @@ export const echoClientEnv = T.Object({
   }),
   ECHO_INTERVAL: seconds(5, "time between POSTs"),
   REQUEST_TIMEOUT_SECONDS: seconds(3, "how long to wait for each answer"),
-  ...serverEnv,
+  ...listenEnv,
 });
 type EchoClientConfig = (typeof echoClientEnv)["static"];
 
@@ -41,8 +41,8 @@ export function runEchoClient(config: EchoClientConfig, log = createLogger("echo
       });
       exchanges.inc({ outcome: "answered" });
       const fields = { status: answer.status, body: answer.body };
-      if (answer.ok) log.info("server responded", fields);
-      else log.warn("server responded with an error", fields);
+      if (answer.ok) log.info("Server Response:", fields);
+      else log.warn("Server Response (an error):", fields);
     },
     {
       intervalMs: config.ECHO_INTERVAL * 1000,

@@ -48,6 +48,7 @@ describe("echo server", () => {
     ["missing name", {}],
     ["non-string name", { name: 42 }],
     ["not an object", ["Test User"]],
+    ["empty name", { name: "" }],
   ])("%s is a 422 naming the field", async (_, body) => {
     const response = await post(JSON.stringify(body));
     expect(response.status).toBe(422);

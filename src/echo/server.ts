@@ -13,7 +13,13 @@ export function createEchoServer(log: Logger) {
     .get("/", () => GET_BODY)
     .post("/", ({ body }) => greeting(body.name), {
       parse: jsonBody,
-      body: t.Object({ name: t.String({ description: "who to greet" }) }),
+      body: t.Object({
+        name: t.String({
+          minLength: 1,
+          description: "who to greet",
+          error: "must be a non-empty string",
+        }),
+      }),
     });
 }
 

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Counter } from "prom-client";
 import { defineCommand } from "../lib/command";
-import { seconds, serverEnv, T, url } from "../lib/config";
+import { listenEnv, seconds, T, url } from "../lib/config";
 import { createServer, listen } from "../lib/http-server";
 import { stopping } from "../lib/lifecycle";
 import { createLogger, type Logger } from "../lib/log";
@@ -34,7 +34,7 @@ export const heartbeatClientEnv = T.Object({
   HEARTBEAT_INTERVAL: seconds(3, "time between heartbeats"),
   METRICS_INTERVAL: seconds(20, "time between CPU/memory reports"),
   REQUEST_TIMEOUT_SECONDS: seconds(3, "how long to wait for each answer"),
-  ...serverEnv,
+  ...listenEnv,
 });
 export type HeartbeatClientConfig = (typeof heartbeatClientEnv)["static"];
 

@@ -45,7 +45,6 @@ function startClient(id: string, node: string) {
     METRICS_INTERVAL: 0.3,
     REQUEST_TIMEOUT_SECONDS: 2,
     PORT: 0,
-    SHUTDOWN_DELAY_SECONDS: 0,
     LOG_LEVEL: "warn",
     LOG_FORMAT: "json",
   };

@@ -51,5 +51,7 @@ test("describeConfig lists each variable with its default and meaning", () => {
   const help = describeConfig(schema);
   expect(help).toContain("PORT");
   expect(help).toContain("(default 8080)");
-  expect(help).toContain("ECHO_INTERVAL           time between requests, in seconds (default 5)");
+  expect(help).toContain(
+    "ECHO_INTERVAL           time between requests, in seconds (a number > 0) (default 5)",
+  );
 });

@@ -34,18 +34,35 @@ export function readConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
   return config as Static<S>;
 }
 
-/** The `--help` lines for a schema: name, default and description of each variable. */
-export function describeConfig(schema: TObject): string {
-  const rows = Object.entries(schema.properties).map(([name, property]) => {
+/** One variable as `--help` and the README tables show it: its default and its meaning. */
+export interface ConfigRow {
+  name: string;
+  fallback: string;
+  meaning: string;
+}
+
+/** The rows of a schema, in order; the meaning ends with the accepted range when there is one. */
+export function configRows(schema: TObject): ConfigRow[] {
+  return Object.entries(schema.properties).map(([name, property]) => {
     const fallback =
-      property.default === undefined || property.default === ""
-        ? ""
-        : ` (default ${property.default})`;
-    return [name, `${property.description ?? accepts(property)}${fallback}`] as const;
+      property.default === undefined || property.default === "" ? "" : String(property.default);
+    const range = hasBounds(property) ? ` (${accepts(property)})` : "";
+    return { name, fallback, meaning: `${property.description ?? accepts(property)}${range}` };
   });
+}
+
+/** The `--help` lines for a schema: name, meaning and default of each variable. */
+export function describeConfig(schema: TObject): string {
+  const rows = configRows(schema).map(
+    (row) =>
+      [row.name, `${row.meaning}${row.fallback ? ` (default ${row.fallback})` : ""}`] as const,
+  );
   const width = Math.max(...rows.map(([name]) => name.length));
   return rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`).join("\n");
 }
+
+const hasBounds = (schema: TSchema) =>
+  ["minimum", "exclusiveMinimum", "maximum"].some((bound) => schema[bound] !== undefined);
 
 function accepts(schema: TSchema): string {
   if (schema.anyOf) return (schema.anyOf as TSchema[]).map(accepts).join(" or ");
@@ -93,12 +110,15 @@ export const loggingEnv = {
   ),
 };
 
+/** What every command that listens has: a port (clients serve /healthz and /metrics) and logging. */
+export const listenEnv = { PORT: port(), ...loggingEnv };
+
+/** A server also drains on SIGTERM; clients stop at once, so they do not list the delay. */
 export const serverEnv = {
-  PORT: port(),
+  ...listenEnv,
   SHUTDOWN_DELAY_SECONDS: Type.Number({
     minimum: 0,
     default: 3,
     description: "after SIGTERM, seconds to answer /readyz 503 before closing the listener",
   }),
-  ...loggingEnv,
 };

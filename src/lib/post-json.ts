@@ -34,7 +34,8 @@ function reasonOf(error: unknown) {
   return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 
-function parseOrText(body: string): unknown {
+/** The body as JSON, or the raw text when it is not JSON. */
+export function parseOrText(body: string): unknown {
   try {
     return JSON.parse(body);
   } catch {

@@ -13,16 +13,22 @@ export const usersServerEnv = T.Object({
   MYSQL_URL: T.Optional(
     T.String({
       pattern: "^mysql://.+",
-      description: "mysql://user:password@host:port/database (or the MYSQL_HOST... variables)",
+      description:
+        "mysql://user:password@host:port/database (URL-encode special characters); wins over MYSQL_HOST",
     }),
   ),
   MYSQL_HOST: T.Optional(
-    T.String({ description: "MySQL/MariaDB host; with no MySQL at all, an embedded SQLite" }),
+    T.String({
+      description: "MySQL/MariaDB host, instead of MYSQL_URL; with neither, the embedded SQLite",
+    }),
   ),
   MYSQL_PORT: tcpPort(3306, "MySQL"),
   MYSQL_USER: T.String({ default: "demo", description: "MySQL user" }),
   MYSQL_PASSWORD: T.Optional(T.String({ description: "MySQL password" })),
-  MYSQL_DATABASE: T.String({ default: "demo", description: "MySQL database" }),
+  MYSQL_DATABASE: T.String({
+    default: "demo",
+    description: "MySQL database (it must exist; the migrations create the table)",
+  }),
   MYSQL_QUERY_TIMEOUT_SECONDS: seconds(
     5,
     "how long a query may take before its request gets a 503",
@@ -34,11 +40,13 @@ export const usersServerEnv = T.Object({
   REDIS_URL: T.Optional(
     T.String({
       pattern: "^rediss?://.+",
-      description: "redis://[:password@]host:port[/db] (or the REDIS_HOST... variables)",
+      description: "redis://[:password@]host:port[/db] or rediss://...; wins over REDIS_HOST",
     }),
   ),
   REDIS_HOST: T.Optional(
-    T.String({ description: "Redis host; with no Redis at all, an in-process cache" }),
+    T.String({
+      description: "Redis host, instead of REDIS_URL; with neither, an in-process cache",
+    }),
   ),
   REDIS_PORT: tcpPort(6379, "Redis"),
   REDIS_PASSWORD: T.Optional(T.String({ description: "Redis password" })),
@@ -46,11 +54,12 @@ export const usersServerEnv = T.Object({
   CACHE_TTL_SECONDS: T.Integer({
     minimum: 0,
     default: 60,
-    description: "how long a read stays cached, in whole seconds; 0 turns the cache off",
+    description:
+      "how long a read stays cached, in whole seconds (Redis stores no fractions); 0 turns the cache off (every read BYPASS)",
   }),
   MIGRATE_ON_START: T.Boolean({
     default: true,
-    description: "create/upgrade the table at start (false: call POST /init)",
+    description: "apply the embedded migrations at start (false: call POST /init)",
   }),
 });
 export type UsersConfig = typeof usersServerEnv.static;
