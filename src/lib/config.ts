@@ -46,7 +46,7 @@ export function readConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
   const problems = [...Value.Errors(schema, config)].map((error) => {
     const name = error.path.split("/")[1] ?? error.path;
     const property = schema.properties[name];
-    const given = env[name] ? name : `${name}${FILE_SUFFIX}`;
+    const given = env[name] || !env[`${name}${FILE_SUFFIX}`] ? name : `${name}${FILE_SUFFIX}`;
     return `${given}=${JSON.stringify(raw[name] ?? "")}: expected ${accepts(property ?? error.schema)}`;
   });
   // A missing variable fails two checks (required, and of the type): name it once.
