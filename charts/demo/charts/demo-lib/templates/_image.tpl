@@ -60,7 +60,7 @@ imagePullSecrets from global.imagePullSecrets: Secret names, as strings or as
 {{- if $secrets }}
 imagePullSecrets:
 {{- range $secrets }}
-  - name: {{ ternary .name . (kindIs "map" .) | quote }}
+  - name: {{ if kindIs "map" . }}{{ .name | quote }}{{ else }}{{ . | quote }}{{ end }}
 {{- end }}
 {{- end }}
 {{- end -}}

@@ -236,21 +236,26 @@ A NetworkPolicy for one component, with both policy types (anything not
 listed is denied when the cluster's network plugin enforces policies).
 Usage: include "demo-lib.networkPolicy" (dict "ctx" . "component" "client"
          "ingress" (YAML list string or "") "egress" (YAML list string or ""))
-DNS egress is always allowed.
+DNS egress is always allowed. For pods of another chart (the Bitnami ones), "name"
+and "selector" (their matchLabels, a dict) replace the component's.
 */}}
 {{- define "demo-lib.networkPolicy" -}}
 {{- $ctx := .ctx -}}
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
-  name: {{ include "demo-lib.componentName" (dict "ctx" $ctx "component" .component) }}
+  name: {{ .name | default (include "demo-lib.componentName" (dict "ctx" $ctx "component" .component)) }}
   namespace: {{ $ctx.Release.Namespace }}
   labels:
     {{- include "demo-lib.labels" (dict "ctx" $ctx "component" .component) | nindent 4 }}
 spec:
   podSelector:
     matchLabels:
+      {{- if .selector }}
+      {{- toYaml .selector | nindent 6 }}
+      {{- else }}
       {{- include "demo-lib.selectorLabels" (dict "ctx" $ctx "component" .component) | nindent 6 }}
+      {{- end }}
   policyTypes:
     - Ingress
     - Egress

@@ -125,7 +125,7 @@ written to disk. No readiness probe: the API serves (from MySQL) without it.
 {{- define "users.redisSidecar" -}}
 {{- $s := .Values.redisSidecar -}}
 - name: redis
-  image: {{ printf "%s:%s" $s.image.repository $s.image.tag | quote }}
+  image: {{ include "demo-lib.imageRef" (dict "ctx" . "repository" $s.image.repository "tag" $s.image.tag "digest" $s.image.digest) | quote }}
   imagePullPolicy: {{ $s.image.pullPolicy }}
   command:
     - redis-server
