@@ -48,6 +48,9 @@ spec:
 {{- define "demo-lib.httpRoute" -}}
 {{- with .Values.httpRoute }}
 {{- if .enabled }}
+{{- if not .parentRefs }}
+{{- fail "httpRoute.parentRefs must name the Gateway (e.g. [{name: my-gateway, namespace: gateways}])" }}
+{{- end }}
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
@@ -61,7 +64,7 @@ metadata:
   {{- end }}
 spec:
   parentRefs:
-    {{- required "httpRoute.parentRefs must name the Gateway (e.g. [{name: my-gateway, namespace: gateways}])" .parentRefs | toYaml | nindent 4 }}
+    {{- toYaml .parentRefs | nindent 4 }}
   {{- with .hostnames }}
   hostnames:
     {{- toYaml . | nindent 4 }}
