@@ -11,12 +11,16 @@
 # The checks, in each mode:
 #
 #   1. versions     every chart's appVersion equals the umbrella's (one image tag), every
-#                   subchart's version matches the umbrella's dependency entry, and the users
-#                   chart's Bitnami dependencies are all "missing" (absent) or "ok" (present)
+#                   subchart's version matches the umbrella's dependency entry, the users
+#                   chart's Bitnami dependencies are all "missing" (absent) or "ok" (present),
+#                   its Chart.lock digest is right, and the per-pod values demo-lib renders
+#                   have the same defaults and schema in every system
 #   2. helm lint    the umbrella with each ci/*-values.yaml (--strict); present: the defaults too
-#   3. ct lint      chart-testing (ct.yaml): Chart.yaml schema, yamllint, helm lint per ci values
+#   3. ct lint      chart-testing (ct.yaml): Chart.yaml schema, yamllint, helm lint per ci values;
+#                   then the charts changed since main, with ct's version-increment check
 #   4. deps guard   absent: rendering the defaults fails with the `helm dependency build`
-#                   message; present: they render the Bitnami MySQL and Redis StatefulSets
+#                   message; present: they render the Bitnami MySQL and Redis StatefulSets,
+#                   and every image they run is listed in Chart.yaml's artifacthub.io/images
 #   5. schema       a typo in values fails (values.schema.json is strict)
 #   6. kubeconform  every rendered manifest, Bitnami's objects included, validated -strict
 #                   against the Kubernetes JSON schemas (generated offline by tools.sh)
@@ -26,6 +30,10 @@
 #                   mode, charts/demo/charts/users/tests/bitnami-{absent,present}/
 #   9. readme       every chart README's parameters table is current with values.yaml
 #  10. package      `helm package` works, leaves the unit tests out, and the package renders
+#  11. standalone   each subchart alone (echo, heartbeat; present: users): `helm dependency
+#                   build` of demo-lib, helm lint --strict, helm template
+#  12. checkov      present: CKV_K8S_43 (image digest) and CKV_K8S_35 (secrets as files) on
+#                   the defaults with a test digest: no finding on our objects
 #
 # Nothing is downloaded: ct never runs `helm dependency build` (skip-helm-dependencies in
 # ct.yaml), no helm command here updates dependencies (a Chart.lock next to Chart.yaml is
