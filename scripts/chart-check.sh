@@ -514,7 +514,8 @@ check_package() {
   helm template "$RELEASE" "$tgz" --namespace "$NAMESPACE" -f "$CHART/ci/default-values.yaml" >/dev/null || return 1
   echo "$(basename "$tgz"): $(wc -l <<<"$files") files, renders with ci/default-values.yaml"
   # helm package stores the users chart's dependencies unpacked: demo/charts/users/charts/<name>/
-  bitnami=$(sed -n 's|^demo/charts/users/charts/\([^/]*\)/Chart.yaml$|\1|p' <<<"$files" | xargs)
+  # (in no fixed order: sorted here)
+  bitnami=$(sed -n 's|^demo/charts/users/charts/\([^/]*\)/Chart.yaml$|\1|p' <<<"$files" | sort | xargs)
   if [ "$MODE" = absent ]; then
     [ -z "$bitnami" ] || { echo "the package contains Bitnami charts: $bitnami"; return 1; }
     echo "no Bitnami chart in it"
