@@ -11,12 +11,16 @@
 # The checks, in each mode:
 #
 #   1. versions     every chart's appVersion equals the umbrella's (one image tag), every
-#                   subchart's version matches the umbrella's dependency entry, and the users
-#                   chart's Bitnami dependencies are all "missing" (absent) or "ok" (present)
+#                   subchart's version matches the umbrella's dependency entry, the users
+#                   chart's Bitnami dependencies are all "missing" (absent) or "ok" (present),
+#                   its Chart.lock digest is right, and the per-pod values demo-lib renders
+#                   have the same defaults and schema in every system
 #   2. helm lint    the umbrella with each ci/*-values.yaml (--strict); present: the defaults too
-#   3. ct lint      chart-testing (ct.yaml): Chart.yaml schema, yamllint, helm lint per ci values
+#   3. ct lint      chart-testing (ct.yaml): Chart.yaml schema, yamllint, helm lint per ci values;
+#                   then the charts changed since main, with ct's version-increment check
 #   4. deps guard   absent: rendering the defaults fails with the `helm dependency build`
-#                   message; present: they render the Bitnami MySQL and Redis StatefulSets
+#                   message; present: they render the Bitnami MySQL and Redis StatefulSets,
+#                   and every image they run is listed in Chart.yaml's artifacthub.io/images
 #   5. schema       a typo in values fails (values.schema.json is strict)
 #   6. kubeconform  every rendered manifest, Bitnami's objects included, validated -strict
 #                   against the Kubernetes JSON schemas (generated offline by tools.sh)
@@ -26,6 +30,10 @@
 #                   mode, charts/demo/charts/users/tests/bitnami-{absent,present}/
 #   9. readme       every chart README's parameters table is current with values.yaml
 #  10. package      `helm package` works, leaves the unit tests out, and the package renders
+#  11. standalone   each subchart alone (echo, heartbeat; present: users): `helm dependency
+#                   build` of demo-lib, helm lint --strict, helm template
+#  12. checkov      present: CKV_K8S_43 (image digest) and CKV_K8S_35 (secrets as files) on
+#                   the defaults with a test digest: no finding on our objects
 #
 # Nothing is downloaded: ct never runs `helm dependency build` (skip-helm-dependencies in
 # ct.yaml), no helm command here updates dependencies (a Chart.lock next to Chart.yaml is
@@ -72,10 +80,6 @@ KUBE_SCORE_BITNAMI_ALLOWED=(
   # wants ids above 10000.
   "container-security-context-user-group-id: The container is running with a low user ID"
   "container-security-context-user-group-id: The container running with a low group ID"
-  # The users chart's NetworkPolicies let only the API pods in to MySQL and Redis
-  # (ingress) and leave their egress open, as Bitnami's own policies do by default
-  # (networkPolicy.allowExternalEgress=true).
-  "pod-networkpolicy: The pod does not have a matching egress NetworkPolicy"
 )
 
 if [ -t 1 ]; then RED=$'\e[31m'; GREEN=$'\e[32m'; BOLD=$'\e[1m'; RESET=$'\e[0m'; else RED=; GREEN=; BOLD=; RESET=; fi
@@ -84,7 +88,7 @@ die() { echo "${RED}chart-check: ERROR: $*${RESET}" >&2; exit 1; }
 # --- tools --------------------------------------------------------------------
 [ -x scripts/tools.sh ] || die "scripts/tools.sh not found"
 eval "$(scripts/tools.sh env)"
-for tool in helm ct kubeconform kube-score yamllint yamale readme-generator yq; do
+for tool in helm ct kubeconform kube-score yamllint yamale readme-generator yq checkov; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is not installed: run scripts/tools.sh chart"
 done
 for tool in python3 sha256sum; do
@@ -236,18 +240,41 @@ check_versions() {
   local status=missing
   [ "$MODE" = present ] && status=ok
   deps=$(helm dependency list "$CHART/charts/users") || return 1
-  if awk -v want="$status" 'NR > 1 && NF && $NF != want { bad = 1 } END { exit !bad }' <<<"$deps"; then
+  # (demo-lib is in-tree: the umbrella provides it; check_standalone builds it in.)
+  if awk -v want="$status" 'NR > 1 && NF && $1 != "demo-lib" && $NF != want { bad = 1 } END { exit !bad }' <<<"$deps"; then
     echo "$deps"
     echo "every dependency of $CHART/charts/users should be '$status' here"
     ok=1
   else
     echo "the Bitnami dependencies of $CHART/charts/users: $(awk 'NR > 1 && NF { printf "%s%s %s %s", sep, $1, $2, $NF; sep = ", " }' <<<"$deps")"
   fi
+  # helm refuses `helm dependency build` with a Chart.lock whose digest is not Chart.yaml's.
+  local lock=$CHART/charts/users/Chart.lock digest
+  digest=$(python3 scripts/ci/chart-lock-digest.py <(yq -o json .dependencies "$CHART/charts/users/Chart.yaml") <(yq -o json .dependencies "$lock")) || return 1
+  if [ "$(yq -r .digest "$lock")" != "$digest" ]; then
+    echo "$lock: digest $(yq -r .digest "$lock"), its dependencies give $digest (fix the versions, then set that digest)"
+    ok=1
+  fi
+  # The per-pod values of demo-lib's helpers: the same defaults and schema in every system.
+  local key c
+  for key in logLevel extraEnvVars commonLabels podLabels podAnnotations priorityClassName \
+             topologySpreadConstraints livenessProbe readinessProbe httpRoute demo-lib; do
+    for c in heartbeat users; do
+      for f in values.yaml values.schema.json; do
+        local q=".[\"$key\"]"
+        [ "$f" = values.schema.json ] && q=".properties[\"$key\"]"
+        if [ "$(yq -o json "$q" "$CHART/charts/echo/$f")" != "$(yq -o json "$q" "$CHART/charts/$c/$f")" ]; then
+          echo "$key differs between $CHART/charts/echo/$f and $CHART/charts/$c/$f (demo-lib renders it the same way everywhere)"
+          ok=1
+        fi
+      done
+    done
+  done
   # The image repository is written once, in the umbrella's values; demo-lib's fallback (a
   # subchart installed alone) must say the same, and scripts/release.sh rewrites both.
   local repo fallback
   repo=$(yq -r '.global.image.repository' "$CHART/values.yaml")
-  fallback=$(grep -o '"[^"]*/demo"' "$CHART/charts/demo-lib/templates/_image.tpl" | tr -d '"')
+  fallback=$(grep coalesce "$CHART/charts/demo-lib/templates/_image.tpl" | grep -o '"[^"]*/demo"' | tr -d '"')
   if [ "$fallback" != "$repo" ]; then
     echo "demo-lib's _image.tpl falls back to '$fallback', the umbrella's global.image.repository is '$repo'"
     ok=1
@@ -265,7 +292,14 @@ check_helm_lint() {
 }
 
 check_ct_lint() {
-  ct lint --config ct.yaml || return 1
+  # The version-increment check compares with main: origin's in a CI clone, else the local branch.
+  local remote=origin
+  git rev-parse -q --verify origin/main >/dev/null || remote=refs/heads
+  git rev-parse -q --verify "$remote/main" >/dev/null || { echo "no branch main (origin/main or local) to compare chart versions with"; return 1; }
+  echo "chart versions compared with $remote/main: $(git show "$remote/main:$CHART/Chart.yaml" | awk '/^version:/ {print $2}') there, $(awk '/^version:/ {print $2}' "$CHART/Chart.yaml") here"
+  ct lint --config ct.yaml --charts "$CHART" || return 1
+  echo "-- ct lint of the charts changed since $remote/main, with the version-increment check"
+  ct lint --config ct.yaml --remote "$remote" || return 1
   # ct validates the umbrella's Chart.yaml and values.yaml; hold the subcharts
   # and the test suites to the same rules.
   local ok=0 f suites
@@ -285,7 +319,8 @@ check_dependency_guard() {
     render "$DEFAULTS" "$OUT/deps-guard.yaml" || return 1
     expect_bitnami_objects "$OUT/deps-guard.yaml" || return 1
     echo "the API's MYSQL_HOST/REDIS_HOST Services ($RELEASE-mysql, $RELEASE-redis-master) are the Bitnami charts'"
-    return 0
+    check_artifacthub_images "$OUT/deps-guard.yaml"
+    return
   fi
   echo "Bitnami charts absent: rendering the chart defaults must fail and say how to fix it"
   local out
@@ -295,6 +330,73 @@ check_dependency_guard() {
   fi
   echo "$out" | tail -n 3
   grep -q 'helm dependency build charts/demo/charts/users' <<<"$out" || { echo "the error does not say 'helm dependency build charts/demo/charts/users'"; return 1; }
+}
+
+check_artifacthub_images() { # MANIFEST: every image it runs is in the artifacthub.io/images of Chart.yaml
+  local listed image ok=0
+  listed=$(yq -r '.annotations["artifacthub.io/images"]' "$CHART/Chart.yaml" | yq -r '.[].image')
+  while read -r image; do
+    if grep -qxF "$image" <<<"$listed"; then echo "artifacthub.io/images lists $image"; else echo "artifacthub.io/images of $CHART/Chart.yaml lacks $image, which the defaults deploy"; ok=1; fi
+  done < <(yq -N -r '.. | select(tag == "!!map" and has("image")) | .image | select(tag == "!!str")' "$1" | sort -u)
+  return $ok
+}
+
+check_standalone() { # each subchart installs without the umbrella: demo-lib is its dependency
+  local c dir ok=0 charts=(echo heartbeat)
+  [ "$MODE" = present ] && charts+=(users)
+  for c in "${charts[@]}"; do
+    dir=$OUT/standalone
+    rm -rf "$dir" && mkdir -p "$dir" && cp -a "$CHART/charts/$c" "$CHART/charts/demo-lib" "$dir/" || return 1
+    if [ "$c" = users ]; then
+      # Its Bitnami charts are here already (present mode) and would be downloaded by
+      # `helm dependency build`: package the in-tree demo-lib beside them as it would.
+      helm package "$dir/demo-lib" -d "$dir/$c/charts" >/dev/null || { ok=1; continue; }
+    else
+      helm dependency build "$dir/$c" >/dev/null || { echo "helm dependency build $c failed"; ok=1; continue; }
+    fi
+    helm dependency list "$dir/$c" | awk 'NR > 1 && NF && $NF != "ok" { bad = 1 } END { exit bad }' \
+      || { helm dependency list "$dir/$c"; ok=1; continue; }
+    echo "-- $c alone: helm lint --strict, helm template"
+    # Alone, nothing sets the umbrella's global.security.allowInsecureImages (bitnamilegacy images).
+    local set=(--set global.security.allowInsecureImages=true)
+    helm lint --strict "$dir/$c" --namespace "$NAMESPACE" "${set[@]}" >/dev/null || { helm lint --strict "$dir/$c" "${set[@]}"; ok=1; continue; }
+    helm template "$RELEASE" "$dir/$c" --namespace "$NAMESPACE" "${set[@]}" >"$dir/$c.yaml" || { ok=1; continue; }
+    echo "$c: $(grep -c '^kind:' "$dir/$c.yaml") objects"
+  done
+  return $ok
+}
+
+# checkov on the defaults (with a test digest, as a release sets one): no image without a
+# digest (CKV_K8S_43) and no Secret in an env var (CKV_K8S_35) on our objects. The Bitnami
+# charts' StatefulSets run their images by tag (their values' image.digest is empty).
+CHECKOV_CHECKS=CKV_K8S_43,CKV_K8S_35
+TEST_DIGEST=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+check_checkov() {
+  helm template "$RELEASE" "$CHART" --namespace "$NAMESPACE" --kube-version "$DEMO_K8S_VERSION" \
+    --set global.image.digest="$TEST_DIGEST" >"$OUT/checkov.yaml" || return 1
+  # checkov asks api0.prismacloud.io for guideline links; offline, it goes on without them.
+  checkov --quiet --skip-download -f "$OUT/checkov.yaml" --framework kubernetes --check "$CHECKOV_CHECKS" \
+    -o json >"$OUT/checkov.json" 2>"$OUT/checkov.err"
+  python3 - "$OUT/checkov.json" "$OUT/checkov.yaml" <<'PY'
+import json
+import sys
+
+report = json.load(open(sys.argv[1]))
+reports = report if isinstance(report, list) else [report]
+bitnami = {"StatefulSet.demo.demo-mysql", "StatefulSet.demo.demo-redis-master"}
+ours = theirs = passed = 0
+for r in reports:
+    passed += r["summary"]["passed"]
+    for c in r["results"].get("failed_checks", []):
+        if c["resource"] in bitnami:
+            theirs += 1
+            print(f"  on a Bitnami object: {c['check_id']} {c['resource']}")
+        else:
+            ours += 1
+            print(f"  FINDING: {c['check_id']} {c['resource']}: {c['check_name']}")
+print(f"  {passed} passed, {ours} findings on our objects, {theirs} on the Bitnami charts'")
+sys.exit(1 if ours or not passed else 0)
+PY
 }
 
 check_schema_rejects_typos() {
@@ -412,7 +514,8 @@ check_package() {
   helm template "$RELEASE" "$tgz" --namespace "$NAMESPACE" -f "$CHART/ci/default-values.yaml" >/dev/null || return 1
   echo "$(basename "$tgz"): $(wc -l <<<"$files") files, renders with ci/default-values.yaml"
   # helm package stores the users chart's dependencies unpacked: demo/charts/users/charts/<name>/
-  bitnami=$(sed -n 's|^demo/charts/users/charts/\([^/]*\)/Chart.yaml$|\1|p' <<<"$files" | xargs)
+  # (in no fixed order: sorted here)
+  bitnami=$(sed -n 's|^demo/charts/users/charts/\([^/]*\)/Chart.yaml$|\1|p' <<<"$files" | sort | xargs)
   if [ "$MODE" = absent ]; then
     [ -z "$bitnami" ] || { echo "the package contains Bitnami charts: $bitnami"; return 1; }
     echo "no Bitnami chart in it"
@@ -453,6 +556,8 @@ for MODE in "${MODES[@]}"; do
   step unittest "helm-unittest suites" check_unittest
   step readme "README parameter tables current" check_readmes
   step package "helm package" check_package
+  step standalone "each subchart alone (demo-lib as its dependency)" check_standalone
+  [ "$MODE" = present ] && step checkov "checkov $CHECKOV_CHECKS on the defaults" check_checkov
 done
 restore_bitnami_dir && echo && echo "chart-check: $BITNAMI_DIR restored as it was"
 

@@ -200,11 +200,14 @@ install_and_test "$RELEASE" "$CHART_REF" --version "$V1" -f "$STATE/e2e-values.y
 # Every pod but the completed helm test pods.
 kctl -n "$NS" wait --for=condition=Ready pods --all --field-selector=status.phase!=Succeeded --timeout=120s >&2
 kctl -n "$NS" get pods -o wide >&2
-# Every container runs the published image, which containerd pulled from the registry.
+# Every container runs the published image, pinned by the digest release.sh pushed (the
+# chart's global.image.digest), which containerd pulled from the registry.
+digest_v1=$(sed -n 's/^image-digest=//p' "$STATE/publish-$V1.txt")
 images=$(kctl -n "$NS" get pods -o jsonpath='{range .items[*]}{range .spec.containers[*]}{.image}{"\n"}{end}{end}' | sort -u)
-[[ $images == "$IMAGE_REPO:$V1" ]] || fail "pods run $(echo "$images" | tr '\n' ' '), not only $IMAGE_REPO:$V1"
-ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qx "$IMAGE_REPO:$V1" || fail "containerd has no $IMAGE_REPO:$V1"
-echo "  ok: every pod runs $IMAGE_REPO:$V1, pulled by containerd through the ghcr.io mirror" >&2
+[[ $images == "$IMAGE_REPO:$V1@$digest_v1" ]] || fail "pods run $(echo "$images" | tr '\n' ' '), not only $IMAGE_REPO:$V1@$digest_v1"
+ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qxE "$IMAGE_REPO(:$V1|@$digest_v1|:$V1@$digest_v1)" ||
+  { ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q >&2; fail "containerd has no $IMAGE_REPO:$V1 / $IMAGE_REPO@$digest_v1"; }
+echo "  ok: every pod runs $IMAGE_REPO:$V1@$digest_v1, pulled by containerd through the ghcr.io mirror" >&2
 
 step "the kind job's failure diagnostics (scripts/ci/diagnostics.sh) on this install"
 diagnostics "$NS" >"$STATE/diagnostics.txt" 2>&1

@@ -15,7 +15,9 @@
 #      every demo container the package renders runs exactly the image about to be pushed;
 #   4. builds the Dockerfile with BuildKit (buildctl, BUILDKIT_HOST) for PLATFORMS and pushes
 #      <REGISTRY>/<owner>/demo:X.Y.Z with zstd layers;
-#   5. pushes the chart to oci://<REGISTRY>/<owner>/charts.
+#   5. packages the chart again with global.image.digest set to the digest just pushed (pods
+#      run <image>:X.Y.Z@<digest>) and checks that it renders only that;
+#   6. pushes the chart to oci://<REGISTRY>/<owner>/charts.
 # Registry credentials are the usual ones (~/.docker/config.json for BuildKit, `helm registry
 # login` for helm). RELEASE_SOURCE (default: this checkout) is the tree to release;
 # RELEASE_OUT (default: <source>/dist/release) receives the packaged chart.
@@ -36,7 +38,7 @@ platforms=${PLATFORMS:-linux/amd64,linux/arm64}
 repository="$registry/$owner/demo"
 image="$repository:$version"
 chart_repo="oci://$registry/$owner/charts"
-for tool in git helm yq buildctl; do command -v "$tool" >/dev/null || die "'$tool' not found"; done
+for tool in git helm yq buildctl python3; do command -v "$tool" >/dev/null || die "'$tool' not found"; done
 yq --version | grep -q mikefarah || die "yq is not mikefarah/yq v4 (scripts/tools.sh installs it)"
 
 src=$(cd "${RELEASE_SOURCE:-$(dirname "${BASH_SOURCE[0]}")/..}" && pwd)
@@ -57,10 +59,18 @@ grep -Eq "^FROM .*oven/bun:$bun_pinned( |$)" "$stage/Dockerfile" ||
 charts=("$stage/charts/demo" "$stage"/charts/demo/charts/*/)
 for chart in "${charts[@]}"; do
   yq -i '.version = strenv(version) | .appVersion = strenv(version)
-    | with(select(has("dependencies")); (.dependencies[] | select(has("repository") | not) | .version) = strenv(version))
+    | with(select(has("dependencies")); (.dependencies[] | select((has("repository") | not) or (.repository | test("^file://"))) | .version) = strenv(version))
     | with(select(.annotations["artifacthub.io/images"] != null);
         .annotations["artifacthub.io/images"] |= (from_yaml | (.[] | select(.name == "demo") | .image) = strenv(image) | to_yaml))' "$chart/Chart.yaml"
 done
+# The users chart's lock names the in-tree demo-lib too: its version, and the digest helm
+# checks before `helm dependency build` (scripts/ci/chart-lock-digest.py, offline).
+users_chart="$stage/charts/demo/charts/users"
+yq -i '(.dependencies[] | select(.repository | test("^file://")) | .version) = strenv(version)' "$users_chart/Chart.lock"
+lock_digest=$(python3 "$stage/scripts/ci/chart-lock-digest.py" <(yq -o json .dependencies "$users_chart/Chart.yaml") \
+  <(yq -o json .dependencies "$users_chart/Chart.lock")) || die "could not compute the Chart.lock digest"
+export lock_digest
+yq -i '.digest = strenv(lock_digest)' "$users_chart/Chart.lock"
 yq -i '.global.image.repository = strenv(repository)' "$stage/charts/demo/values.yaml"
 # demo-lib's fallback for a subchart installed without the umbrella (chart-check keeps it
 # equal to the umbrella's default).
@@ -84,9 +94,13 @@ for chart in "${charts[@]}"; do
   read -r name v av < <(yq -r '.name + " " + .version + " " + .appVersion' "$chart_yaml")
   [[ $v == "$version" && $av == "$version" ]] || mismatch+=("chart $name has version $v, appVersion $av")
 done
-rendered=$(helm template demo "$package" --namespace demo) || die "the packaged chart does not render with its defaults"
-mapfile -t demo_images < <(yq -N '.. | select(tag == "!!map" and has("image")) | .image | select(tag == "!!str")' <<<"$rendered" |
-  grep -E '/demo[:@]' | sort | uniq -c | awk '{print $2 " (" $1 " containers)"}')
+rendered_images() { # rendered_images PACKAGE: "<image> (<n> containers)" per demo image its defaults run
+  local rendered
+  rendered=$(helm template demo "$1" --namespace demo) || die "the packaged chart does not render with its defaults"
+  yq -N '.. | select(tag == "!!map" and has("image")) | .image | select(tag == "!!str")' <<<"$rendered" |
+    grep -E '/demo[:@]' | sort | uniq -c | awk '{print $2 " (" $1 " containers)"}'
+}
+mapfile -t demo_images < <(rendered_images "$package")
 ((${#demo_images[@]})) || mismatch+=("the packaged chart renders no demo container")
 for line in "${demo_images[@]}"; do
   [[ ${line%% *} == "$image" ]] || mismatch+=("the packaged chart renders $line")
@@ -103,10 +117,26 @@ buildctl build --frontend dockerfile.v0 --local "context=$stage" --local "docker
   --opt "label:org.opencontainers.image.version=$version" \
   --opt "label:org.opencontainers.image.source=$(yq -r '.sources[0]' "$stage/charts/demo/Chart.yaml")" \
   --output "type=image,name=$image,push=true,oci-mediatypes=true,compression=zstd,compression-level=19,force-compression=true" \
+  --metadata-file "$work/build-metadata.json" \
   --progress "${BUILDKIT_PROGRESS:-plain}" >&2 || die "building or pushing $image failed"
 say "pushed $image"
 
-# ---- 5. the chart -------------------------------------------------------------------------
+# ---- 5. the chart pins the image by the digest just pushed ------------------------------
+# Known only now: the package is made again with global.image.digest, so that pods run
+# <image>@<digest> (what was tested, whatever happens to the tag later).
+digest=$(yq -r '.["containerimage.digest"]' "$work/build-metadata.json")
+[[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || die "buildctl reported no image digest ('$digest'): the chart was not pushed"
+export digest
+yq -i '.global.image.digest = strenv(digest)' "$stage/charts/demo/values.yaml"
+rm -f "$package"
+helm package "$stage/charts/demo" --destination "$out" >&2
+mapfile -t demo_images < <(rendered_images "$package")
+for line in "${demo_images[@]}"; do
+  [[ ${line%% *} == "$image@$digest" ]] || die "the chart with the digest renders $line, not $image@$digest: the chart was not pushed"
+done
+say "checked: the package renders only $image@$digest (${demo_images[*]})"
+
+# ---- 6. the chart -------------------------------------------------------------------------
 helm push "$package" "$chart_repo" >&2 || die "helm push $package $chart_repo failed"
 say "pushed $chart_repo/demo:$version"
 echo "$image"

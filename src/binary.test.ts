@@ -1,7 +1,8 @@
 // The compiled binary, as the image runs it: built once here, then started as real processes,
 // and once inside a chroot holding nothing but Debian's libc6 files, as uid 65532.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { compiledBinary } from "./testing/binary";
 import { keepAliveLoad } from "./testing/keep-alive-load";
@@ -42,6 +43,36 @@ describe("demo binary", () => {
     const result = exec(["echo-server"], { PORT: "eighty" });
     expect(result.exitCode).toBe(2);
     expect(result.stderr.toString()).toContain('PORT="eighty": expected an integer >= 0, <= 65535');
+  });
+
+  test("heartbeat with the token in a file, as the chart mounts its Secret: server, client and check agree", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "demo-secrets-"));
+    const tokenFile = join(dir, "HEARTBEAT_TOKEN");
+    writeFileSync(tokenFile, "token-from-a-file\n"); // a trailing newline, as `kubectl create secret --from-file` keeps
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    run(["heartbeat-server"], { PORT: String(port), HEARTBEAT_TOKEN_FILE: tokenFile });
+    await waitForHttp(`${base}/healthz`);
+    const clientPort = await freePort();
+    run(["heartbeat-client"], {
+      PORT: String(clientPort),
+      SERVER_URL: base,
+      HEARTBEAT_TOKEN_FILE: tokenFile,
+      POD_NAME: "file-client",
+    });
+    const check = Bun.spawn([binary, "check", "heartbeat", base], {
+      env: { PATH: "/usr/bin:/bin", HEARTBEAT_TOKEN_FILE: tokenFile },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, out, err] = await Promise.all([
+      check.exited,
+      new Response(check.stdout).text(),
+      new Response(check.stderr).text(),
+    ]);
+    expect({ code, out, err }).toMatchObject({ code: 0 });
+    expect(out).toContain("is UP and its metrics arrived");
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test("an unknown command exits 2 with the list of commands", () => {

@@ -1,7 +1,7 @@
 // What a `demo` command is, and the dispatcher that runs one: `demo <command> [--help]`.
 import type { Static, TObject } from "@sinclair/typebox";
 import pkg from "../../package.json";
-import { ConfigError, describeConfig, readConfig } from "./config";
+import { ConfigError, describeConfig, FILE_SUFFIX, readConfig } from "./config";
 import { exitOnSignals } from "./lifecycle";
 import { configureLogging } from "./log";
 
@@ -84,5 +84,5 @@ function help(name: string, command: Command) {
   return `Usage: demo ${name}${command.args ? ` ${command.args}` : ""}
 
 ${command.summary}
-${vars ? `\nEnvironment:\n${vars}\n` : ""}`;
+${vars ? `\nEnvironment:\n${vars}\n\nAny variable NAME may be given as NAME${FILE_SUFFIX}, a file holding its value (e.g. a mounted Secret).\n` : ""}`;
 }

@@ -1,4 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError, describeConfig, readConfig, seconds, serverEnv, T, url } from "./config";
 
 const schema = T.Object({
@@ -38,6 +41,24 @@ describe("readConfig", () => {
   ])("%s=%s is refused, naming the variable and what it accepts", (name, value, message) => {
     expect(() => readConfig(schema, { [name]: value })).toThrow(ConfigError);
     expect(() => readConfig(schema, { [name]: value })).toThrow(message);
+  });
+
+  test("NAME_FILE gives the value from a file (a mounted Secret); NAME wins over it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "config-test-"));
+    const file = join(dir, "port");
+    writeFileSync(file, "9191\n");
+    expect(readConfig(schema, { PORT_FILE: file }).PORT).toBe(9191);
+    expect(readConfig(schema, { PORT_FILE: file, PORT: "9292" }).PORT).toBe(9292);
+    writeFileSync(file, "ninety\n");
+    expect(() => readConfig(schema, { PORT_FILE: file })).toThrow(
+      'PORT_FILE="ninety": expected an integer',
+    );
+  });
+
+  test("an unreadable NAME_FILE is refused, naming the variable and the file", () => {
+    expect(() => readConfig(schema, { PORT_FILE: "/nonexistent/port" })).toThrow(
+      /PORT_FILE="\/nonexistent\/port": ENOENT/,
+    );
   });
 
   test("every bad variable is reported at once", () => {

@@ -1,5 +1,7 @@
 // Typed configuration from environment variables (12-factor), parsed once at start.
 // One TypeBox schema per command gives the parser, the types and the `--help` text.
+
+import { readFileSync } from "node:fs";
 import { type Static, type TObject, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 
@@ -8,13 +10,31 @@ export { Type as T };
 /** A bad environment variable: the message names it and what it accepts. */
 export class ConfigError extends Error {}
 
-/** Parses `env` against `schema`: converts strings, applies defaults, rejects bad values. */
+/**
+ * Parses `env` against `schema`: converts strings, applies defaults, rejects bad values.
+ * Every variable NAME may instead be given as NAME_FILE, the path of a file holding the value
+ * (how Kubernetes mounts a Secret: no password in the pod's environment); NAME wins when both
+ * are set, one trailing newline is dropped, and an unreadable file is a configuration error.
+ */
 export function readConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv = process.env) {
   const raw: Record<string, unknown> = {};
+  const unreadable: string[] = [];
   for (const name of Object.keys(schema.properties)) {
     const value = env[name];
+    const file = env[`${name}${FILE_SUFFIX}`];
     if (value !== undefined && value !== "") raw[name] = value;
+    else if (file) {
+      try {
+        raw[name] = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+      } catch (error) {
+        unreadable.push(
+          `${name}${FILE_SUFFIX}=${JSON.stringify(file)}: ${(error as Error).message}`,
+        );
+      }
+    }
   }
+  if (unreadable.length > 0)
+    throw new ConfigError(`invalid configuration\n  ${unreadable.join("\n  ")}`);
   const config = Value.Default(schema, Value.Convert(schema, { ...raw })) as Record<
     string,
     unknown
@@ -26,13 +46,17 @@ export function readConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
   const problems = [...Value.Errors(schema, config)].map((error) => {
     const name = error.path.split("/")[1] ?? error.path;
     const property = schema.properties[name];
-    return `${name}=${JSON.stringify(env[name] ?? "")}: expected ${accepts(property ?? error.schema)}`;
+    const given = env[name] || !env[`${name}${FILE_SUFFIX}`] ? name : `${name}${FILE_SUFFIX}`;
+    return `${given}=${JSON.stringify(raw[name] ?? "")}: expected ${accepts(property ?? error.schema)}`;
   });
   // A missing variable fails two checks (required, and of the type): name it once.
   if (problems.length > 0)
     throw new ConfigError(`invalid configuration\n  ${[...new Set(problems)].join("\n  ")}`);
   return config as Static<S>;
 }
+
+/** NAME_FILE: where to read the value of NAME from (see readConfig). */
+export const FILE_SUFFIX = "_FILE";
 
 /** One variable as `--help` and the README tables show it: its default and its meaning. */
 export interface ConfigRow {

@@ -20,17 +20,12 @@ token
 {{- end -}}
 {{- end -}}
 
-{{/* HEARTBEAT_TOKEN from the Secret. */}}
-{{- define "heartbeat.tokenEnv" -}}
-- name: HEARTBEAT_TOKEN
-  valueFrom:
-    secretKeyRef:
-      name: {{ include "heartbeat.secretName" . }}
-      key: {{ include "heartbeat.secretKey" . }}
+{{/* HEARTBEAT_TOKEN from the Secret, as a file (demo-lib.container's "secrets"). */}}
+{{- define "heartbeat.secrets" -}}
+{{- list (dict "env" "HEARTBEAT_TOKEN" "secret" (include "heartbeat.secretName" .) "key" (include "heartbeat.secretKey" .)) | toYaml -}}
 {{- end -}}
 
 {{- define "heartbeat.serverEnv" -}}
-{{ include "heartbeat.tokenEnv" . }}
 - name: HEARTBEAT_INTERVAL
   value: {{ .Values.interval | quote }}
 {{- end -}}
@@ -39,7 +34,6 @@ token
 {{- define "heartbeat.clientEnv" -}}
 - name: SERVER_URL
   value: {{ include "heartbeat.serverUrl" . | quote }}
-{{ include "heartbeat.tokenEnv" . }}
 - name: NODE_NAME
   valueFrom:
     fieldRef:
@@ -57,22 +51,18 @@ token
 {{- define "heartbeat.testEnv" -}}
 - name: CHECK_URL
   value: {{ include "heartbeat.serverUrl" . | quote }}
-{{ include "heartbeat.tokenEnv" . }}
 {{- end -}}
 
 {{/* The client pod template (shared by the Deployment and the DaemonSet). */}}
 {{- define "heartbeat.clientPodTemplate" -}}
 metadata:
-  labels:
-    {{- include "demo-lib.labels" (dict "ctx" . "component" "client") | nindent 4 }}
-  annotations:
-    checksum/token: {{ include "heartbeat.tokenChecksum" . }}
+  {{- include "demo-lib.podMetadata" (dict "ctx" . "component" "client" "annotations" (dict "checksum/token" (include "heartbeat.tokenChecksum" .))) | nindent 2 }}
 spec:
   {{- include "demo-lib.podSpecCommon" (dict "ctx" . "component" "client" "spread" (eq .Values.client.kind "Deployment")) | nindent 2 }}
   containers:
-    {{- include "demo-lib.container" (dict "ctx" . "name" "client" "args" (list "heartbeat-client") "env" (include "heartbeat.clientEnv" .) "resources" .Values.client.resources "probes" true) | nindent 4 }}
+    {{- include "demo-lib.container" (dict "ctx" . "name" "client" "args" (list "heartbeat-client") "env" (include "heartbeat.clientEnv" .) "resources" .Values.client.resources "probes" true "secrets" (include "heartbeat.secrets" . | fromYamlArray)) | nindent 4 }}
   volumes:
-    {{- include "demo-lib.volumes" . | nindent 4 }}
+    {{- include "demo-lib.volumes" (dict "ctx" . "secrets" (include "heartbeat.secrets" . | fromYamlArray)) | nindent 4 }}
 {{- end -}}
 
 {{/*

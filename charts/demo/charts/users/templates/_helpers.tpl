@@ -90,28 +90,27 @@ secretKey: {{ .Values.externalRedis.existingSecretPasswordKey }}
   value: {{ $mysql.user | quote }}
 - name: MYSQL_DATABASE
   value: {{ $mysql.database | quote }}
-- name: MYSQL_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ $mysql.secretName }}
-      key: {{ $mysql.secretKey }}
 {{- if $redis.host }}
 - name: REDIS_HOST
   value: {{ $redis.host | quote }}
 - name: REDIS_PORT
   value: {{ $redis.port | quote }}
-{{- if $redis.secretName }}
-- name: REDIS_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ $redis.secretName }}
-      key: {{ $redis.secretKey }}
-{{- end }}
 {{- end }}
 - name: CACHE_TTL_SECONDS
   value: {{ .Values.api.cacheTtlSeconds | quote }}
 - name: MIGRATE_ON_START
   value: {{ .Values.api.migrateOnStart | quote }}
+{{- end -}}
+
+{{/* The passwords, as files (demo-lib.container's "secrets"). */}}
+{{- define "users.secrets" -}}
+{{- $mysql := include "users.mysql" . | fromYaml -}}
+{{- $redis := include "users.redis" . | fromYaml -}}
+{{- $secrets := list (dict "env" "MYSQL_PASSWORD" "secret" $mysql.secretName "key" $mysql.secretKey) -}}
+{{- if and $redis.host $redis.secretName -}}
+{{- $secrets = append $secrets (dict "env" "REDIS_PASSWORD" "secret" $redis.secretName "key" $redis.secretKey) -}}
+{{- end -}}
+{{- toYaml $secrets -}}
 {{- end -}}
 
 {{- define "users.testEnv" -}}
@@ -126,7 +125,7 @@ written to disk. No readiness probe: the API serves (from MySQL) without it.
 {{- define "users.redisSidecar" -}}
 {{- $s := .Values.redisSidecar -}}
 - name: redis
-  image: {{ printf "%s:%s" $s.image.repository $s.image.tag | quote }}
+  image: {{ include "demo-lib.imageRef" (dict "ctx" . "repository" $s.image.repository "tag" $s.image.tag "digest" $s.image.digest) | quote }}
   imagePullPolicy: {{ $s.image.pullPolicy }}
   command:
     - redis-server
