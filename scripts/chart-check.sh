@@ -21,7 +21,8 @@
 #   4. deps guard   absent: rendering the defaults fails with the `helm dependency build`
 #                   message; present: they render the Bitnami MySQL and Redis StatefulSets,
 #                   and every image they run is listed in Chart.yaml's artifacthub.io/images
-#   5. schema       a typo in values fails (values.schema.json is strict)
+#   5. schema       a typo in values fails (values.schema.json is strict); absent: the
+#                   bounds of values passed as env vars equal the binary's (env-bounds)
 #   6. kubeconform  every rendered manifest, Bitnami's objects included, validated -strict
 #                   against the Kubernetes JSON schemas (generated offline by tools.sh)
 #   7. kube-score   zero findings on our objects; on the Bitnami charts' objects, only the
@@ -527,6 +528,14 @@ check_package() {
   expect_bitnami_objects "$OUT/package-defaults.yaml"
 }
 
+# The chart's bounds for values it passes as environment variables equal the binary's
+# TypeBox schemas (the source): scripts/chart/env-bounds.check.ts renders each numeric value.
+check_env_bounds() {
+  command -v bun >/dev/null || { echo "bun not found: run npm ci and put node_modules/.bin on PATH"; return 1; }
+  bun test ./scripts/chart/env-bounds.check.ts 2>&1 | grep -E '^\(fail\)|^error|expect|^ *[0-9]+ (pass|fail)$'
+  return "${PIPESTATUS[0]}"
+}
+
 # --- run ----------------------------------------------------------------------
 echo "chart-check: helm $(helm version --template '{{.Version}}'), $(ct version 2>/dev/null | awk '/Version/ {print "ct " $2; exit}'), kubeconform $(kubeconform -v), kube-score $(kube-score version | awk '{print $3}' | tr -d ,), Kubernetes schemas v$DEMO_K8S_VERSION"
 MODES=(absent present)
@@ -551,6 +560,7 @@ for MODE in "${MODES[@]}"; do
     step deps-guard "the defaults render the Bitnami MySQL and Redis" check_dependency_guard
   fi
   step values-schema "typos in values are rejected" check_schema_rejects_typos
+  [ "$MODE" = absent ] && step env-bounds "bounds of values passed as env vars equal the binary's" check_env_bounds
   step kubeconform "strict validation against Kubernetes v$DEMO_K8S_VERSION schemas" check_kubeconform
   step kube-score "best practices and Pod Security, zero findings on our objects" check_kube_score
   step unittest "helm-unittest suites" check_unittest
