@@ -150,8 +150,15 @@ export async function jsonBody({ request }: { request: Request }): Promise<unkno
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > MAX_BODY_BYTES)
     throw new HttpError(413, tooLarge(`${declared} bytes`));
-  const text = await readUpTo(request, MAX_BODY_BYTES);
-  if (text === undefined) throw new HttpError(413, tooLarge("a chunked body"));
+  const bytes = await readUpTo(request, MAX_BODY_BYTES);
+  if (bytes === undefined) throw new HttpError(413, tooLarge("a chunked body"));
+  let text: string;
+  try {
+    // Fatal: bytes that are not UTF-8 are refused, not stored as U+FFFD.
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "malformed JSON body: it is not valid UTF-8");
+  }
   if (text === "") throw new HttpError(400, "malformed JSON body: the body is empty");
   try {
     return JSON.parse(text);
@@ -160,9 +167,9 @@ export async function jsonBody({ request }: { request: Request }): Promise<unkno
   }
 }
 
-/** The body as text, or undefined once it passes `limit` bytes (the rest is not read). */
-async function readUpTo(request: Request, limit: number): Promise<string | undefined> {
-  if (!request.body) return "";
+/** The body, or undefined once it passes `limit` bytes (the rest is not read). */
+async function readUpTo(request: Request, limit: number): Promise<Uint8Array | undefined> {
+  if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -174,7 +181,7 @@ async function readUpTo(request: Request, limit: number): Promise<string | undef
     }
     chunks.push(read.value);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks, size));
+  return Buffer.concat(chunks, size);
 }
 
 // When a request reached its route, kept on its `set` (Elysia makes one per request):

@@ -177,6 +177,15 @@ describe.each(setups)("users API on %s", (_, environment) => {
     }
     const patch = await api.call("PATCH", "/users/ada", '{"name":"\\udfff"}');
     expect(patch.status).toBe(422);
+    // A surrogate encoded in the bytes (CESU-8) is not UTF-8: refused, not replaced.
+    const bytes = Buffer.concat([
+      Buffer.from('{"name":"a'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from('b","email":"e5@example.com"}'),
+    ]);
+    const raw = await api.call("POST", "/users", bytes);
+    expect(raw.status).toBe(400);
+    expect(await raw.json()).toEqual({ error: "malformed JSON body: it is not valid UTF-8" });
   });
 
   test("malformed JSON is a 400, an oversized body a 413", async () => {

@@ -47,7 +47,13 @@ export async function startTestApi(
     const response = await fetch(`${base}${path}`, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      // Text and bytes as they are, anything else as JSON.
+      body:
+        body === undefined || typeof body === "string"
+          ? body
+          : body instanceof Uint8Array
+            ? new Blob([body as Uint8Array<ArrayBuffer>])
+            : JSON.stringify(body),
     });
     const { status } = response;
     const text = response.clone().text();
