@@ -86,7 +86,8 @@ export const ListQuery = t.Object({
   limit: t.Optional(
     t.String({
       pattern: "^(100|[1-9][0-9]?)$",
-      description: `how many users, a whole number from 1 to 100 (${DEFAULT_LIMIT} if absent)`,
+      default: String(DEFAULT_LIMIT),
+      description: "how many users, a whole number from 1 to 100",
       error: "should be one whole number from 1 to 100, in digits",
       examples: ["20"],
     }),
