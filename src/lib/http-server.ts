@@ -8,6 +8,8 @@ import type { Logger } from "./log";
 import { loadMetrics, recordRequest } from "./metrics";
 
 export const MAX_BODY_BYTES = 64 * 1024;
+// One decoder for every body; fatal: bytes that are not UTF-8 are a 400, not U+FFFD.
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 // Bun's own limit (a bare 413, before any route or metric) is never reached: jsonBody reads a
 // body only up to MAX_BODY_BYTES and answers a JSON 413 beyond it, whatever the size; routes
 // without a body never read one.
@@ -150,12 +152,13 @@ export async function jsonBody({ request }: { request: Request }): Promise<unkno
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > MAX_BODY_BYTES)
     throw new HttpError(413, tooLarge(`${declared} bytes`));
-  const bytes = await readUpTo(request, MAX_BODY_BYTES);
+  // With a length declared (and within the limit) the body cannot be longer: read it at once.
+  const bytes = declared !== null ? await request.bytes() : await readUpTo(request, MAX_BODY_BYTES);
   if (bytes === undefined) throw new HttpError(413, tooLarge("a chunked body"));
   let text: string;
   try {
     // Fatal: bytes that are not UTF-8 are refused, not stored as U+FFFD.
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = STRICT_UTF8.decode(bytes);
   } catch {
     throw new HttpError(400, "malformed JSON body: it is not valid UTF-8");
   }
