@@ -139,7 +139,7 @@ function notFoundBody(
 interface ErrorContext {
   code: string | number;
   error: unknown;
-  set: { status?: number | string };
+  set: { status?: number | string; headers: Record<string, unknown> };
   request: Request;
   path: string;
 }
@@ -211,6 +211,9 @@ function errorBody({ code, error, set, request, path }: ErrorContext, log: Logge
   const root = rootCause(error);
   if (root instanceof HttpError) {
     set.status = root.status;
+    // The rest of an oversized body is never read: closing the connection tells the client to
+    // stop sending it, rather than leave a keep-alive connection stuck until it times out.
+    if (root.status === 413) set.headers.connection = "close";
     return { error: root.message, ...root.details };
   }
   switch (code) {

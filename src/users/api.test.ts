@@ -221,6 +221,8 @@ describe.each(setups)("users API on %s", (_, environment) => {
       [chunked, "a chunked body"],
     ] as const) {
       expect(response.status).toBe(413);
+      // The unread rest of the body must not keep the connection (and a graceful stop) waiting.
+      expect(response.headers.get("connection")).toBe("close");
       expect(response.headers.get("content-type")).toContain("application/json");
       expect(await response.json()).toEqual({
         error: `request body too large: ${size}, the limit is 65536 bytes`,
