@@ -3,9 +3,9 @@ import { FormatRegistry } from "@sinclair/typebox";
 import { t } from "elysia";
 import isEmail from "validator/lib/isEmail";
 
-// An address a mail system accepts (README: "Emails"): RFC 5322's dot-atom local part (any of
-// A-Z a-z 0-9 ! # $ % & ' * + - / = ? ^ _ ` { | } ~, dots between) or a quoted one, @, and a
-// domain name with a top-level domain; ASCII only, at most 64 + 254 characters. This replaces
+// An address a mail system accepts (README: "What is valid"): RFC 5322's dot-atom local part
+// (A-Z a-z 0-9 ! # $ % & ' * + - / = ? ^ _ ` { | } ~, dots between) or a quoted one, @, and a
+// domain name with a top-level domain; ASCII only, 64 characters before the @. This replaces
 // TypeBox's own "email" format, which refuses valid ones such as `#d-9e@x.org` or `/j3@d.dev`.
 FormatRegistry.Set("email", (value) =>
   isEmail(value, { allow_utf8_local_part: false, require_tld: true, allow_ip_domain: false }),
@@ -80,7 +80,7 @@ export const UserPatchSchema = t.Object(
 export const IdParams = t.Object({ id });
 
 // A query value is text: `limit` is checked as digits (no "1e2", "0x10", " 2" or "") in
-// 1-100, so Elysia's lenient number coercion never sees it; a repeated `limit` is an array.
+// 1-100, so Elysia's lenient number coercion never sees it (app.ts refuses a repeated one).
 export const DEFAULT_LIMIT = 20;
 export const ListQuery = t.Object({
   limit: t.Optional(
