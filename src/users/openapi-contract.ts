@@ -68,3 +68,21 @@ function matches(template: string, path: string) {
   const pattern = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\\?\{[^/]+\}/g, "[^/]+");
   return new RegExp(`^${pattern}$`).test(path);
 }
+
+/** The documented answers (`METHOD /template status`) that no observed answer matched. */
+export function unobserved(document: OpenApiDocument, observed: Observed[]) {
+  const seen = new Set(
+    observed.flatMap(({ method, path, status }) =>
+      Object.keys(document.paths)
+        .filter((template) => matches(template, path))
+        .map((template) => `${method} ${template} ${status}`),
+    ),
+  );
+  return Object.entries(document.paths).flatMap(([template, item]) =>
+    Object.entries(item).flatMap(([method, operation]) =>
+      Object.keys(operation.responses)
+        .map((status) => `${method.toUpperCase()} ${template} ${status}`)
+        .filter((answer) => !seen.has(answer)),
+    ),
+  );
+}
