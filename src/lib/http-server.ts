@@ -10,8 +10,12 @@ import type { Logger } from "./log";
 import { loadMetrics, recordRequest } from "./metrics";
 
 export const MAX_BODY_BYTES = 64 * 1024;
-// Bun's own limit stays above ours so that oversized bodies get our JSON 413, not a bare one.
-const HARD_BODY_LIMIT = 1024 * 1024;
+// One decoder for every body; fatal: bytes that are not UTF-8 are a 400, not U+FFFD.
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+// Bun's own limit (a bare 413, before any route or metric) is never reached: jsonBody reads a
+// body only up to MAX_BODY_BYTES and answers a JSON 413 beyond it, whatever the size; routes
+// without a body never read one.
+const BUN_BODY_LIMIT = Number.MAX_SAFE_INTEGER;
 
 /** An error a handler throws to answer with a given status and JSON body. */
 export class HttpError extends Error {
@@ -44,7 +48,7 @@ export function createServer({ log, readiness = {} }: ServerOptions) {
     // reusePort: false, unlike Elysia's default: a second server on a busy port fails at
     // start instead of silently taking half of the other one's connections.
     new Elysia({
-      serve: { maxRequestBodySize: HARD_BODY_LIMIT, development: false, reusePort: false },
+      serve: { maxRequestBodySize: BUN_BODY_LIMIT, development: false, reusePort: false },
     })
       // Hooks destructure what they use: Elysia parses only what hooks ask for (a hook taking
       // the whole context makes it parse cookies, query and more on every request). Metrics
@@ -139,7 +143,7 @@ function notFoundBody(
 interface ErrorContext {
   code: string | number;
   error: unknown;
-  set: { status?: number | string };
+  set: { status?: number | string; headers: Record<string, unknown> };
   request: Request;
   path: string;
 }
@@ -152,14 +156,39 @@ export async function jsonBody({ request }: { request: Request }): Promise<unkno
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > MAX_BODY_BYTES)
     throw new HttpError(413, tooLarge(`${declared} bytes`));
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) throw new HttpError(413, tooLarge("a chunked body"));
+  // With a length declared (and within the limit) the body cannot be longer: read it at once.
+  const bytes = declared !== null ? await request.bytes() : await readUpTo(request, MAX_BODY_BYTES);
+  if (bytes === undefined) throw new HttpError(413, tooLarge("a chunked body"));
+  let text: string;
+  try {
+    // Fatal: bytes that are not UTF-8 are refused, not stored as U+FFFD.
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
+    throw new HttpError(400, "malformed JSON body: it is not valid UTF-8");
+  }
   if (text === "") throw new HttpError(400, "malformed JSON body: the body is empty");
   try {
     return JSON.parse(text);
   } catch (error) {
     throw new HttpError(400, `malformed JSON body: ${messageOf(error)}`);
   }
+}
+
+/** The body, or undefined once it passes `limit` bytes (the rest is not read). */
+async function readUpTo(request: Request, limit: number): Promise<Uint8Array | undefined> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(read.value);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 // When a request reached its route, kept on its `set` (Elysia makes one per request):
@@ -186,6 +215,9 @@ function errorBody({ code, error, set, request, path }: ErrorContext, log: Logge
   const root = rootCause(error);
   if (root instanceof HttpError) {
     set.status = root.status;
+    // The rest of an oversized body is never read: closing the connection tells the client to
+    // stop sending it, rather than leave a keep-alive connection stuck until it times out.
+    if (root.status === 413) set.headers.connection = "close";
     return { error: root.message, ...root.details };
   }
   switch (code) {

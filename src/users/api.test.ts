@@ -1,10 +1,13 @@
 // The users API over HTTP, on both set-ups: embedded SQLite with the in-process cache, and a
 // real MariaDB with a real Redis.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, spyOn, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sharedMySql } from "../testing/mariadb";
 import { sharedRedis } from "../testing/redis";
 import { tempDir } from "../testing/server-process";
+import { HIDDEN_PATHS } from "./app";
+import { openApiErrors, undocumented, unobserved } from "./openapi-contract";
 import { startTestApi, type TestApi } from "./test-server";
 
 // Tests that start, stop or wait for real servers take seconds, not milliseconds.
@@ -37,6 +40,12 @@ describe.each(setups)("users API on %s", (_, environment) => {
     expect((await api.call("POST", "/users", { name: "A", email: "a@example.com" })).status).toBe(
       503,
     );
+    for (const [method, path, body] of [
+      ["GET", "/users"],
+      ["PATCH", "/users/someone", { name: "B" }],
+      ["DELETE", "/users/someone"],
+    ] as const)
+      expect((await api.call(method, path, body)).status).toBe(503);
     // The database itself is usable, so the pod is ready and /init can be reached.
     expect((await api.call("GET", "/readyz")).status).toBe(200);
   });
@@ -134,15 +143,102 @@ describe.each(setups)("users API on %s", (_, environment) => {
     expect(error.fields.map((f: { field: string }) => f.field)).toContain(field);
   });
 
+  test("emails a mail system accepts are valid (RFC 5322 dot-atom), others a 422", async () => {
+    for (const email of ["#d-9e@uc6z.6j7wd5v.org", "/j3@d.dev", "o'hara+tag@sub.example.co.uk"]) {
+      const response = await api.call("POST", "/users", { name: "Mail", email });
+      expect({ email, status: response.status }).toEqual({ email, status: 201 });
+      const user = await response.json();
+      expect(user.email).toBe(email.toLowerCase());
+      expect((await api.call("DELETE", `/users/${user.id}`)).status).toBe(204);
+    }
+    for (const email of ["a@b", "a..b@x.org", ".a@x.org", "x@-bad.org", "a b@x.org", "é@x.org"]) {
+      const response = await api.call("POST", "/users", { name: "Mail", email });
+      expect({ email, status: response.status }).toEqual({ email, status: 422 });
+      expect((await response.json()).fields).toEqual([
+        { field: "email", problem: "should be an email address such as ada@example.com" },
+      ]);
+    }
+  });
+
+  test("a name is 1-200 Unicode characters, not blank, without lone surrogates", async () => {
+    const problem = "should be 1-200 Unicode characters, not only white space, no lone surrogates";
+    const emoji = "\u{1F600}"; // two UTF-16 units, one character
+    const ok = await api.call("POST", "/users", {
+      name: emoji.repeat(200),
+      email: "e1@example.com",
+    });
+    expect(ok.status).toBe(201);
+    const user = await ok.json();
+    expect(user.name).toBe(emoji.repeat(200));
+    expect((await api.call("DELETE", `/users/${user.id}`)).status).toBe(204);
+    for (const body of [
+      JSON.stringify({ name: emoji.repeat(201), email: "e2@example.com" }),
+      JSON.stringify({ name: " \t\n", email: "e3@example.com" }),
+      // A lone surrogate, as JSON escapes it: refused, not stored as U+FFFD.
+      '{"name":"a\\ud800b","email":"e4@example.com"}',
+    ]) {
+      const response = await api.call("POST", "/users", body);
+      expect(response.status).toBe(422);
+      expect((await response.json()).fields).toEqual([{ field: "name", problem }]);
+    }
+    const patch = await api.call("PATCH", "/users/ada", '{"name":"\\udfff"}');
+    expect(patch.status).toBe(422);
+    // A surrogate encoded in the bytes (CESU-8) is not UTF-8: refused, not replaced.
+    const bytes = Buffer.concat([
+      Buffer.from('{"name":"a'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from('b","email":"e5@example.com"}'),
+    ]);
+    const raw = await api.call("POST", "/users", bytes);
+    expect(raw.status).toBe(400);
+    expect(await raw.json()).toEqual({ error: "malformed JSON body: it is not valid UTF-8" });
+  });
+
   test("malformed JSON is a 400, an oversized body a 413", async () => {
-    const malformed = await api.call("POST", "/users", '{"name": "A",');
-    expect(malformed.status).toBe(400);
-    expect((await malformed.json()).error).toStartWith("malformed JSON body");
+    for (const method of ["POST", "PATCH"]) {
+      const malformed = await api.call(method, method === "POST" ? "/users" : "/users/ada", "{");
+      expect(malformed.status).toBe(400);
+      expect((await malformed.json()).error).toStartWith("malformed JSON body");
+    }
+    const hugePatch = await api.call("PATCH", "/users/ada", { name: "x".repeat(70_000) });
+    expect(hugePatch.status).toBe(413);
     const huge = await api.call("POST", "/users", {
       name: "x".repeat(70_000),
       email: "h@example.com",
     });
     expect(huge.status).toBe(413);
+  });
+
+  test("every oversized body gets the JSON 413, counted in http_requests_total", async () => {
+    const count = async () => {
+      const metrics = await (await api.call("GET", "/metrics")).text();
+      const line = /http_requests_total\{method="POST",route="\/users",status="413"\} (\d+)/;
+      return Number(line.exec(metrics)?.[1] ?? 0);
+    };
+    const before = await count();
+    const name = "x".repeat(2 * 1024 * 1024); // beyond Bun's own default limit, too
+    const sized = await api.call("POST", "/users", { name, email: "h@example.com" });
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        // No content-length: only reading tells the size.
+        for (let i = 0; i < 200; i++) controller.enqueue(new Uint8Array(10_000).fill(120));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${api.base}/users/ada`, { method: "PATCH", body: chunks });
+    for (const [response, size] of [
+      [sized, `${JSON.stringify({ name, email: "h@example.com" }).length} bytes`],
+      [chunked, "a chunked body"],
+    ] as const) {
+      expect(response.status).toBe(413);
+      // The unread rest of the body must not keep the connection (and a graceful stop) waiting.
+      expect(response.headers.get("connection")).toBe("close");
+      expect(response.headers.get("content-type")).toContain("application/json");
+      expect(await response.json()).toEqual({
+        error: `request body too large: ${size}, the limit is 65536 bytes`,
+      });
+    }
+    expect(await count()).toBe(before + 1);
   });
 
   test("GET /users/:id is a MISS, then a HIT with the same body", async () => {
@@ -160,6 +256,7 @@ describe.each(setups)("users API on %s", (_, environment) => {
       body: { error: 'no user with id "nobody"', id: "nobody" },
     });
     expect((await api.call("GET", "/users/bad.id")).status).toBe(422);
+    expect((await api.call("DELETE", "/users/bad.id")).status).toBe(422);
   });
 
   test("PATCH changes the user, and the next read sees it at once", async () => {
@@ -237,8 +334,25 @@ describe.each(setups)("users API on %s", (_, environment) => {
     expect(seen).toEqual([...seen].sort());
     expect(seen).toEqual(expect.arrayContaining(["ada", "p1", "p2", "p3"]));
     expect(seen).toHaveLength(5);
-    expect((await api.call("GET", "/users?limit=0")).status).toBe(422);
-    expect((await api.call("GET", "/users?limit=many")).status).toBe(422);
+    expect((await api.call("GET", "/users?limit=100")).status).toBe(200);
+  });
+
+  test.each([
+    ["limit=", "should be one whole number from 1 to 100, in digits"],
+    ["limit=0", "should be one whole number from 1 to 100, in digits"],
+    ["limit=101", "should be one whole number from 1 to 100, in digits"],
+    ["limit=1e2", "should be one whole number from 1 to 100, in digits"],
+    ["limit=0x10", "should be one whole number from 1 to 100, in digits"],
+    ["limit=%202", "should be one whole number from 1 to 100, in digits"],
+    ["limit=many", "should be one whole number from 1 to 100, in digits"],
+    ["limit=2&limit=3", "should be given once"],
+  ])("GET /users?%s is a 422 naming limit", async (query, problem) => {
+    const response = await api.call("GET", `/users?${query}`);
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({
+      error: "invalid query: limit",
+      fields: [{ field: "limit", problem }],
+    });
   });
 
   test("concurrent misses of one id reach the database once", async () => {
@@ -311,6 +425,27 @@ describe.each(setups)("users API on %s", (_, environment) => {
     expect(metrics).toContain('http_requests_total{method="GET",route="/users/:id",status="200"}');
   });
 
+  test("a duplicate (409) is timed as a conflict, not as a database error", async () => {
+    const count = async (outcome: string) => {
+      const metrics = await (await api.call("GET", "/metrics")).text();
+      const series = `users_db_query_duration_seconds_count{operation="insert",outcome="${outcome}"}`;
+      return Number(
+        metrics
+          .split("\n")
+          .find((line) => line.startsWith(`${series} `))
+          ?.split(" ")[1] ?? 0,
+      );
+    };
+    const [errors, conflicts] = [await count("error"), await count("conflict")];
+    const taken = await api.call("POST", "/users", {
+      id: "ada",
+      name: "A",
+      email: "t@example.com",
+    });
+    expect(taken.status).toBe(409);
+    expect([await count("error"), await count("conflict")]).toEqual([errors, conflicts + 1]);
+  });
+
   test("the OpenAPI document describes every route from its schemas", async () => {
     const response = await api.call("GET", "/openapi/json");
     expect(response.status).toBe(200);
@@ -328,9 +463,23 @@ describe.each(setups)("users API on %s", (_, environment) => {
       expect(write.description).toContain('"outcome": "unknown"');
       expect(JSON.stringify(write.responses["503"])).toContain("outcome");
     }
+  });
+
+  test("the docs page works offline: no external URL, Scalar's script from the npm package", async () => {
     const ui = await api.call("GET", "/openapi");
     expect(ui.status).toBe(200);
     expect(ui.headers.get("content-type")).toContain("text/html");
+    const html = await ui.text();
+    expect(html.match(/(https?:)?\/\/[^\s"'<>]+/g)).toBeNull();
+    const src = /<script src="([^"]+)"/.exec(html)?.[1];
+    expect(src).toBe("/openapi/scalar.js");
+    const script = await api.call("GET", src as string);
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toContain("javascript");
+    const packaged = readFileSync(
+      join(import.meta.dir, "../../node_modules/@scalar/api-reference/dist/browser/standalone.js"),
+    );
+    expect(Buffer.from(await script.arrayBuffer()).equals(packaged)).toBe(true);
   });
 
   test("with CACHE_TTL_SECONDS=0 every read bypasses the cache", async () => {
@@ -353,5 +502,18 @@ describe.each(setups)("users API on %s", (_, environment) => {
     } finally {
       await shortLived.stop();
     }
+  });
+
+  // Last: it checks every answer the tests above saw.
+  test("the served OpenAPI document is valid and documents every answer the tests saw", async () => {
+    const document = await (await api.call("GET", "/openapi/json")).json();
+    expect(await openApiErrors(document)).toEqual([]);
+    const observed = await api.observed();
+    const statuses = new Set(observed.map(({ status }) => status));
+    for (const status of [200, 201, 204, 400, 404, 405, 409, 413, 422, 503])
+      expect(statuses).toContain(status);
+    expect(undocumented(document, observed, HIDDEN_PATHS)).toEqual([]);
+    // And every documented answer was seen: /init's 503 needs the database down (faults.test.ts).
+    expect(unobserved(document, observed)).toEqual(["POST /init 503"]);
   });
 });

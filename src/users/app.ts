@@ -1,12 +1,14 @@
 // The users API routes. Their schemas validate requests (422 naming the field) and make the
-// OpenAPI document served at /openapi (UI) and /openapi/json.
-import { openapi } from "@elysiajs/openapi";
+// OpenAPI document served at /openapi/json, shown by the docs page at /openapi.
 import { t } from "elysia";
 import pkg from "../../package.json";
-import { createServer, jsonBody, type ReadinessCheck } from "../lib/http-server";
+import { createServer, HttpError, jsonBody, type ReadinessCheck } from "../lib/http-server";
 import type { Logger } from "../lib/log";
+import { DOCS_PATH, DOCUMENT_PATH, docsPage, docsScript, SCRIPT_PATH } from "./docs-ui";
+import { openApiDocument } from "./openapi";
 import { notFound, type UsersService } from "./service";
 import {
+  DEFAULT_LIMIT,
   ErrorSchema,
   IdParams,
   ListQuery,
@@ -25,22 +27,34 @@ const WRITE_TIMEOUT =
   "MYSQL_QUERY_TIMEOUT_SECONDS: the write may still be applied. The cached user was dropped; " +
   "read it again before retrying.";
 
+const info = {
+  title: "demo users API",
+  version: pkg.version,
+  description:
+    "Users in MySQL (or an embedded SQLite) with a Redis (or in-process) read cache. " +
+    "Every error is JSON with an `error` text. A path served with other methods than the " +
+    "request's answers 405 with an `Allow` header; an unknown path 404.",
+};
+/** Paths left out of the OpenAPI document. */
+export const HIDDEN_PATHS = [
+  "/healthz",
+  "/readyz",
+  "/metrics",
+  DOCS_PATH,
+  DOCUMENT_PATH,
+  SCRIPT_PATH,
+];
+
 export function createUsersApp(users: UsersService, log: Logger, readiness: ReadinessCheck) {
-  return createServer({ log, readiness: { database: readiness } })
-    .use(
-      openapi({
-        path: "/openapi",
-        documentation: {
-          info: {
-            title: "demo users API",
-            version: pkg.version,
-            description:
-              "Users in MySQL (or an embedded SQLite) with a Redis (or in-process) read cache.",
-          },
-        },
-        exclude: { paths: ["/healthz", "/readyz", "/metrics"] },
-      }),
-    )
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  const app = createServer({ log, readiness: { database: readiness } })
+    .get(DOCS_PATH, () => new Response(docsPage(info.title), { headers: HTML }))
+    .get(SCRIPT_PATH, docsScript)
+    // Made once, at the first request: by then every route is registered.
+    .get(DOCUMENT_PATH, () => {
+      document ??= openApiDocument(app, { info, hidden: HIDDEN_PATHS });
+      return document;
+    })
     .post(
       "/init",
       async () => {
@@ -64,10 +78,12 @@ export function createUsersApp(users: UsersService, log: Logger, readiness: Read
         parse: jsonBody,
         body: NewUserSchema,
         detail: { summary: "Add a user", description: WRITE_TIMEOUT },
-        response: { 201: UserSchema, ...errors(400, 409, 422), 503: WriteUnavailableSchema },
+        response: { 201: UserSchema, ...errors(400, 409, 413, 422), 503: WriteUnavailableSchema },
       },
     )
-    .get("/users", ({ query }) => users.list(query.limit ?? 20, query.after), {
+    .get("/users", ({ query }) => users.list(Number(query.limit ?? DEFAULT_LIMIT), query.after), {
+      // Elysia keeps one of a repeated parameter's values; which one the client meant is unknown.
+      transform: ({ request }) => onlyOnce(request, Object.keys(ListQuery.properties)),
       query: ListQuery,
       detail: { summary: "List users by id, a page at a time" },
       response: { 200: UserPageSchema, ...errors(422, 503) },
@@ -106,7 +122,11 @@ export function createUsersApp(users: UsersService, log: Logger, readiness: Read
         params: IdParams,
         body: UserPatchSchema,
         detail: { summary: "Change a user's name or email", description: WRITE_TIMEOUT },
-        response: { 200: UserSchema, ...errors(400, 404, 409, 422), 503: WriteUnavailableSchema },
+        response: {
+          200: UserSchema,
+          ...errors(400, 404, 409, 413, 422),
+          503: WriteUnavailableSchema,
+        },
       },
     )
     .delete(
@@ -118,7 +138,24 @@ export function createUsersApp(users: UsersService, log: Logger, readiness: Read
       {
         params: IdParams,
         detail: { summary: "Delete a user", description: WRITE_TIMEOUT },
-        response: { 204: t.Void(), ...errors(404, 422), 503: WriteUnavailableSchema },
+        response: {
+          204: t.Void({ description: "deleted" }),
+          ...errors(404, 422),
+          503: WriteUnavailableSchema,
+        },
       },
     );
+  return app;
+}
+
+const HTML = { "content-type": "text/html;charset=utf-8" };
+
+/** 422 naming each of `names` the query gives more than once (`limit=2&limit=3`). */
+function onlyOnce(request: Request, names: string[]) {
+  const query = new URL(request.url).searchParams;
+  const repeated = names.filter((name) => query.getAll(name).length > 1);
+  if (repeated.length > 0)
+    throw new HttpError(422, `invalid query: ${repeated.join(", ")}`, {
+      fields: repeated.map((field) => ({ field, problem: "should be given once" })),
+    });
 }

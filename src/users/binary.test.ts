@@ -10,6 +10,12 @@ import { sharedMySql } from "../testing/mariadb";
 import { freePort } from "../testing/processes";
 import { sharedRedis } from "../testing/redis";
 import { ServerProcess, tempDir } from "../testing/server-process";
+import { openApiErrors } from "./openapi-contract";
+
+const SCALAR_SCRIPT = join(
+  import.meta.dir,
+  "../../node_modules/@scalar/api-reference/dist/browser/standalone.js",
+);
 
 // Tests that start, stop or wait for real servers take seconds, not milliseconds.
 setDefaultTimeout(60_000);
@@ -36,6 +42,17 @@ async function serveAndCheck(env: Record<string, string>) {
   expect(check.exitCode).toBe(0);
   const openapi = await (await fetch(`${base}/openapi/json`)).json();
   expect(Object.keys(openapi.paths)).toContain("/users/{id}");
+  expect(await openApiErrors(openapi)).toEqual([]);
+  // The docs work offline: the page names no other host, and Scalar's script is embedded.
+  const page = await (await fetch(`${base}/openapi`)).text();
+  expect(page.match(/(https?:)?\/\/[^\s"'<>]+/g)).toBeNull();
+  const script = await fetch(`${base}/openapi/scalar.js`);
+  expect(script.status).toBe(200);
+  expect(Buffer.from(await script.arrayBuffer()).equals(readFileSync(SCALAR_SCRIPT))).toBe(true);
+  // Beyond Bun's default body limit too: the JSON 413.
+  const huge = await fetch(`${base}/users`, { method: "POST", body: "x".repeat(2 * 1024 * 1024) });
+  expect(huge.status).toBe(413);
+  expect((await huge.json()).error).toStartWith("request body too large");
   return readFileSync(server.logFile, "utf8");
 }
 

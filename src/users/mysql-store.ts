@@ -112,6 +112,7 @@ function classify(error: unknown) {
     /^(E[A-Z]+|PROTOCOL_\w+)$/.test(code) ||
     /Pool is closed|connection is in closed state/i.test(cause.message)
   )
-    return new DatabaseUnavailable(code ? `${code}: ${cause.message}` : cause.message);
+    // Only the code reaches the client: the driver's message names the server's address.
+    return new DatabaseUnavailable(code || "connection closed", cause.message);
   return undefined;
 }

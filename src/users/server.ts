@@ -65,7 +65,7 @@ export function createUsers(
           log.warn("database not ready, retrying", {
             attempt: attemptNumber,
             retryInMs: retryDelay,
-            error,
+            error: error.logged,
           });
       },
     },
@@ -92,6 +92,7 @@ export function createUsers(
   const readiness = () => (service.started ? null : (waiting ?? "waiting for the database"));
   const app = createUsersApp(service, log, readiness);
   const close = async () => {
+    service.stop();
     await service.store.close();
     await service.cache.close();
   };

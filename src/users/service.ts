@@ -30,7 +30,13 @@ export class UsersService {
     this.outage = new Outage(log, {
       down: "database unavailable: user routes answer 503",
       up: "database is back",
+      probe: () => this.store.ping(),
     });
+  }
+
+  /** Stops the outage probe, if one runs (the server is closing). */
+  stop() {
+    this.outage.stop();
   }
 
   /** Creates or updates the table (POST /init); after a failed start-up, this recovers it. */
@@ -132,7 +138,7 @@ export class UsersService {
       this.outage.recovered();
       return result;
     } catch (error) {
-      if (error instanceof DatabaseUnavailable) this.outage.failed(error.message);
+      if (error instanceof DatabaseUnavailable) this.outage.failed(error.logged);
       throw error;
     }
   }

@@ -29,10 +29,21 @@ export interface UserStore {
 // These are HttpErrors so the server kit answers them as they are (no `cause`: the kit
 // answers for the innermost cause). The driver's message is kept in the text instead.
 
-/** The database cannot be reached or refused to work: a 503, and worth retrying. */
+/**
+ * The database cannot be reached or refused to work: a 503, and worth retrying. `reason` is
+ * served to clients, so it names no address; `detail` (the driver's words) is only logged.
+ */
 export class DatabaseUnavailable extends HttpError {
-  constructor(reason: string) {
+  constructor(
+    reason: string,
+    readonly detail?: string,
+  ) {
     super(503, `database unavailable: ${reason}`);
+  }
+
+  /** For logs: the reason and the driver's detail. */
+  get logged() {
+    return this.detail ? `${this.message} (${this.detail})` : this.message;
   }
 }
 
@@ -66,7 +77,9 @@ export class Duplicate extends HttpError {
 
 const queryDurations = new Histogram({
   name: "users_db_query_duration_seconds",
-  help: "Database queries of the users API by operation and outcome (ok, error).",
+  help:
+    "Database queries of the users API by operation and outcome: ok, conflict (a duplicate " +
+    "id or email: the client's mistake) or error (the database failed or did not answer).",
   labelNames: ["operation", "outcome"] as const,
   buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 });
@@ -104,8 +117,9 @@ export async function query<T>(
     end({ outcome: "ok" });
     return result;
   } catch (error) {
-    end({ outcome: "error" });
-    throw classify(error) ?? error;
+    const classified = classify(error) ?? error;
+    end({ outcome: classified instanceof Duplicate ? "conflict" : "error" });
+    throw classified;
   } finally {
     clearTimeout(timer);
   }

@@ -2,6 +2,7 @@
 import { readConfig } from "../lib/config";
 import type { Fields, Level, Logger } from "../lib/log";
 import { usersServerEnv } from "./config";
+import type { Observed } from "./openapi-contract";
 import { createUsers } from "./server";
 
 export interface LogEntry {
@@ -40,17 +41,34 @@ export async function startTestApi(
   if (options.waitForStart !== false) await users.started;
   users.app.listen({ port: 0, hostname: "127.0.0.1" });
   const base = `http://127.0.0.1:${users.app.server?.port}`;
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${base}${path}`, {
+  // Every answer, for checking it against the OpenAPI document (openapi-contract.ts).
+  const observed: Array<Promise<Observed>> = [];
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}`, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      // Text and bytes as they are, anything else as JSON.
+      body:
+        body === undefined || typeof body === "string"
+          ? body
+          : body instanceof Uint8Array
+            ? new Blob([body as Uint8Array<ArrayBuffer>])
+            : JSON.stringify(body),
     });
+    const { status } = response;
+    const text = response.clone().text();
+    observed.push(
+      text.then((text) => ({ method, path: path.split("?")[0] ?? path, status, body: text })),
+    );
+    return response;
+  };
   return {
     ...users,
     base,
     log,
     call,
+    /** The answers of every `call` so far. */
+    observed: () => Promise.all(observed),
     /** GET /users/:id: status, X-Cache and body. */
     async read(id: string) {
       const response = await call("GET", `/users/${id}`);

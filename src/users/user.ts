@@ -1,13 +1,42 @@
 // What a user is, on the wire: the TypeBox schemas behind validation and the OpenAPI document.
+import { FormatRegistry } from "@sinclair/typebox";
 import { t } from "elysia";
+import isEmail from "validator/lib/isEmail";
+
+// An address a mail system accepts (README: "What is valid"): RFC 5322's dot-atom local part
+// (A-Z a-z 0-9 ! # $ % & ' * + - / = ? ^ _ ` { | } ~, dots between) or a quoted one, @, and a
+// domain name with a top-level domain; ASCII only, 64 characters before the @. This replaces
+// TypeBox's own "email" format, which refuses valid ones such as `#d-9e@x.org` or `/j3@d.dev`.
+FormatRegistry.Set("email", (value) =>
+  isEmail(value, { allow_utf8_local_part: false, require_tld: true, allow_ip_domain: false }),
+);
+
+// JSON Schema counts a string's length in characters (code points); TypeBox counts UTF-16
+// units (an emoji is 2) and a lone surrogate passes it, to be stored as U+FFFD. So a name is
+// checked here, as a format; its bounds are in the description.
+const NAME_MAX_CHARACTERS = 200;
+FormatRegistry.Set("name", (value) => {
+  if (!value.isWellFormed() || value.trim() === "") return false;
+  let characters = 0;
+  for (const _ of value) if (++characters > NAME_MAX_CHARACTERS) return false;
+  return characters > 0;
+});
 
 const idRule = { pattern: "^[A-Za-z0-9_-]{1,64}$", description: "1-64 letters, digits, _ or -" };
 const id = t.String({ ...idRule, examples: ["0196f6c2-8a6e-7000-8000-5c1d2f3e4a5b"] });
-const name = t.String({ minLength: 1, maxLength: 200, examples: ["Ada Lovelace"] });
+const nameRule = `1-${NAME_MAX_CHARACTERS} Unicode characters, not only white space, no lone surrogates`;
+const name = t.String({
+  format: "name",
+  description: nameRule,
+  error: `should be ${nameRule}`,
+  examples: ["Ada Lovelace"],
+});
 const email = t.String({
   format: "email",
   maxLength: 254,
-  description: "stored in lower case; unique",
+  description:
+    "an address a mail system accepts (RFC 5322 dot-atom or quoted local part, a domain with a TLD); stored in lower case; unique",
+  error: "should be an email address such as ada@example.com",
   examples: ["ada@example.com"],
 });
 
@@ -50,8 +79,19 @@ export const UserPatchSchema = t.Object(
 
 export const IdParams = t.Object({ id });
 
+// A query value is text: `limit` is checked as digits (no "1e2", "0x10", " 2" or "") in
+// 1-100, so Elysia's lenient number coercion never sees it (app.ts refuses a repeated one).
+export const DEFAULT_LIMIT = 20;
 export const ListQuery = t.Object({
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  limit: t.Optional(
+    t.String({
+      pattern: "^(100|[1-9][0-9]?)$",
+      default: String(DEFAULT_LIMIT),
+      description: "how many users, a whole number from 1 to 100",
+      error: "should be one whole number from 1 to 100, in digits",
+      examples: ["20"],
+    }),
+  ),
   after: t.Optional(t.String({ maxLength: 64, description: "the `next` of the previous page" })),
 });
 
