@@ -5,6 +5,7 @@
 // process one request at a time instead of losing requests when the listener closes.
 import { type AnyElysia, Elysia, ElysiaCustomStatusResponse, ValidationError } from "elysia";
 import { ConfigError } from "./config";
+import { HttpError, rootCause } from "./errors";
 import { onStop, sleep, stopping } from "./lifecycle";
 import type { Logger } from "./log";
 import { loadMetrics, recordRequest } from "./metrics";
@@ -16,17 +17,6 @@ const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 // body only up to MAX_BODY_BYTES and answers a JSON 413 beyond it, whatever the size; routes
 // without a body never read one.
 const BUN_BODY_LIMIT = Number.MAX_SAFE_INTEGER;
-
-/** An error a handler throws to answer with a given status and JSON body. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
 
 /** A readiness check: resolves to null when usable, or to the reason it is not. */
 export type ReadinessCheck = () => Promise<string | null> | string | null;
@@ -243,13 +233,6 @@ function tooLarge(size: string) {
 
 function messageOf(error: unknown) {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** The innermost `cause` of an error: Elysia wraps what parse hooks throw. */
-function rootCause(error: unknown): unknown {
-  let current = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current;
 }
 
 function problemOf(issue: ValidationError["all"][number]) {

@@ -2,7 +2,8 @@
 // OpenAPI document served at /openapi/json, shown by the docs page at /openapi.
 import { t } from "elysia";
 import pkg from "../../package.json";
-import { createServer, HttpError, jsonBody, type ReadinessCheck } from "../lib/http-server";
+import { HttpError } from "../lib/errors";
+import { createServer, jsonBody, type ReadinessCheck } from "../lib/http-server";
 import type { Logger } from "../lib/log";
 import { DOCS_PATH, DOCUMENT_PATH, docsPage, docsScript, SCRIPT_PATH } from "./docs-ui";
 import { openApiDocument } from "./openapi";

@@ -1,6 +1,6 @@
 // The users API's logic between the routes and the storage: cache-aside reads with single
 // flight, writes that invalidate the cache, and 503s until the database is set up.
-import { HttpError } from "../lib/http-server";
+import { HttpError } from "../lib/errors";
 import type { Logger } from "../lib/log";
 import { cacheLookups, type Lookup, type UserCache } from "./cache";
 import { Outage } from "./outage";

@@ -1,7 +1,7 @@
 // The storage contract both databases meet (MySQL/MariaDB and the embedded SQLite), and the
 // errors a store turns driver errors into, so the API answers the same whatever the database.
 import { Histogram } from "prom-client";
-import { HttpError } from "../lib/http-server";
+import { HttpError, rootCause } from "../lib/errors";
 import type { User } from "./user";
 
 export interface UserStore {
@@ -126,8 +126,4 @@ export async function query<T>(
 }
 
 /** Drizzle wraps driver errors in DrizzleQueryError; the driver's own error is its cause. */
-export function driverError(error: unknown): Record<string, unknown> & Error {
-  let current = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current as Record<string, unknown> & Error;
-}
+export const driverError = (error: unknown) => rootCause(error) as Record<string, unknown> & Error;
