@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { compiledBinary } from "./testing/binary";
 import { keepAliveLoad } from "./testing/keep-alive-load";
 import { freePort, type Running, start, waitForHttp } from "./testing/processes";
-import { waitFor } from "./testing/server-process";
+import { waitFor } from "./testing/wait";
 
 setDefaultTimeout(30_000);
 

@@ -2,7 +2,8 @@
 // the FAIL line must say what went wrong in one readable line.
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHeartbeatServer } from "../heartbeat/server";
-import { createLogger } from "../lib/log";
+import { recordingLogger } from "../testing/logger";
+import { serveOnFreePort } from "../testing/serve";
 import { checkEcho } from "./echo";
 import { CheckFailed } from "./expect";
 import { checkHeartbeat } from "./heartbeat";
@@ -40,12 +41,12 @@ describe("demo check heartbeat", () => {
       HEARTBEAT_LOST_REPEAT: 10,
       HEARTBEAT_FORGET_AFTER: 600,
     },
-    log: createLogger("check-test"),
+    log: recordingLogger(),
     signal: stop.signal,
   });
-  const app = server.app.listen({ port: 0, hostname: "127.0.0.1" });
-  afterAll(() => app.stop(true));
-  const base = `http://127.0.0.1:${app.server?.port}`;
+  const served = serveOnFreePort(server.app);
+  afterAll(served.stop);
+  const { base } = served;
 
   test("with a wrong token: says the token was rejected", async () => {
     const run = checkHeartbeat(base, { HEARTBEAT_TOKEN: "not-it", HEARTBEAT_CHECK_WAIT: 1 });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { startTestApi } from "../users/test-server";
+import { startTestApi } from "../testing/users-api";
 import { CheckFailed } from "./expect";
 import { checkUsers } from "./users";
 

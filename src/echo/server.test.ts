@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { createLogger } from "../lib/log";
+import { recordingLogger } from "../testing/logger";
+import { serveOnFreePort } from "../testing/serve";
 import { createEchoServer } from "./server";
 
-const app = createEchoServer(createLogger("echo-test")).listen({ port: 0, hostname: "127.0.0.1" });
-const base = `http://127.0.0.1:${app.server?.port}`;
-afterAll(() => app.stop(true));
+const { base, stop } = serveOnFreePort(createEchoServer(recordingLogger()));
+afterAll(stop);
 
 const post = (
   body: BodyInit,

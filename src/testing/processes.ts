@@ -2,6 +2,7 @@
 // awaited, and HTTP endpoints polled until they answer.
 import { createServer } from "node:net";
 import type { Subprocess } from "bun";
+import { waitFor } from "./wait";
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -82,19 +83,15 @@ export function start(command: string[], env: Record<string, string> = {}): Runn
   };
 }
 
-/** Polls `url` until it answers with `status` (default 200). */
-export async function waitForHttp(url: string, status = 200, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    try {
+/** Polls `url` until it answers with `status` (default 200); returns that response. */
+export function waitForHttp(url: string, status = 200, timeoutMs = 15_000) {
+  return waitFor(
+    `${url} to answer ${status}`,
+    async () => {
       const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      if (response.status === status) return response;
-      last = `status ${response.status}`;
-    } catch (error) {
-      last = String(error);
-    }
-    await Bun.sleep(50);
-  }
-  throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
+      if (response.status !== status) throw new Error(`status ${response.status}`);
+      return response;
+    },
+    timeoutMs,
+  );
 }

@@ -12,6 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { waitFor } from "./wait";
 
 const INSTALL_HINT = "run scripts/tools.sh (apt: mariadb-server redis-server)";
 
@@ -41,29 +42,6 @@ export function tempDir(prefix: string) {
   const dir = mkdtempSync(join(tmpdir(), `demo-${prefix}-`));
   tellReaper(`remove ${dir}`);
   return dir;
-}
-
-/** Polls `check` until it returns true (or a value), failing after `timeoutMs` with `what`. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | false> | T | false,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const result = await check();
-      if (result !== false) return result;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ""}`,
-      );
-    await Bun.sleep(50);
-  }
 }
 
 /** A server process that tests can stop and start again with the same arguments. */

@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { sharedMySql } from "../testing/mariadb";
 import { sharedRedis } from "../testing/redis";
 import { tempDir } from "../testing/server-process";
+import { startTestApi, type TestApi } from "../testing/users-api";
 import { HIDDEN_PATHS } from "./app";
 import { openApiErrors, undocumented, unobserved } from "./openapi-contract";
-import { startTestApi, type TestApi } from "./test-server";
 
 // Tests that start, stop or wait for real servers take seconds, not milliseconds.
 setDefaultTimeout(60_000);

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { Redis } from "ioredis";
 import { LocalMariaDb } from "../testing/mariadb";
 import { LocalRedis } from "../testing/redis";
-import { waitFor } from "../testing/server-process";
+import { startTestApi, type TestApi } from "../testing/users-api";
+import { waitFor } from "../testing/wait";
 import { HIDDEN_PATHS } from "./app";
 import { undocumented, unobserved } from "./openapi-contract";
-import { startTestApi, type TestApi } from "./test-server";
 
 // Tests that start, stop or wait for real servers take seconds, not milliseconds.
 setDefaultTimeout(60_000);

@@ -1,28 +1,10 @@
 // For the users tests: a users API on a free port with the given env, its logs recorded.
 import { readConfig } from "../lib/config";
-import type { Fields, Level, Logger } from "../lib/log";
-import { usersServerEnv } from "./config";
-import type { Observed } from "./openapi-contract";
-import { createUsers } from "./server";
-
-export interface LogEntry {
-  level: Level;
-  msg: string;
-  fields?: Fields;
-}
-
-export function recordingLogger(entries: LogEntry[] = []): Logger & { entries: LogEntry[] } {
-  const write = (level: Level) => (msg: string, fields?: Fields) => {
-    entries.push({ level, msg, fields });
-  };
-  return {
-    entries,
-    debug: write("debug"),
-    info: write("info"),
-    warn: write("warn"),
-    error: write("error"),
-  };
-}
+import { usersServerEnv } from "../users/config";
+import type { Observed } from "../users/openapi-contract";
+import { createUsers } from "../users/server";
+import { recordingLogger } from "./logger";
+import { serveOnFreePort } from "./serve";
 
 export type TestApi = Awaited<ReturnType<typeof startTestApi>>;
 
@@ -39,8 +21,7 @@ export async function startTestApi(
     signal: stopped.signal,
   });
   if (options.waitForStart !== false) await users.started;
-  users.app.listen({ port: 0, hostname: "127.0.0.1" });
-  const base = `http://127.0.0.1:${users.app.server?.port}`;
+  const { base } = serveOnFreePort(users.app);
   // Every answer, for checking it against the OpenAPI document (openapi-contract.ts).
   const observed: Array<Promise<Observed>> = [];
   const call = async (method: string, path: string, body?: unknown) => {
