@@ -20,5 +20,5 @@ export function startLocalHeartbeat(port: number) {
     readConfig(heartbeatClientEnv, { ...env, SERVER_URL: url }),
     createLogger("heartbeat-client"),
   );
-  return { url, client };
+  return { hint: `dashboard ${url}/  and  curl ${url}/clients`, running: client };
 }

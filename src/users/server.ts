@@ -2,7 +2,6 @@
 // connects to the database in the background with backoff (readiness 503 until then).
 import pRetry from "p-retry";
 import { defineCommand } from "../lib/command";
-import { readConfig } from "../lib/config";
 import { listen } from "../lib/http-server";
 import { stopping } from "../lib/lifecycle";
 import { createLogger, type Logger } from "../lib/log";
@@ -108,18 +107,3 @@ export const usersServer = defineCommand({
     listen(app, { port: config.PORT, log, shutdownDelaySeconds: config.SHUTDOWN_DELAY_SECONDS });
   },
 });
-
-/** For `demo all`: the API on `port`, configured by the usual env vars (SQLite and an
- * in-process cache unless MYSQL_* / REDIS_* say otherwise). */
-export function startLocalUsers(port: number) {
-  const log = createLogger("users-server");
-  const config = readConfig(usersServerEnv, { ...process.env, PORT: String(port) });
-  const { app } = createUsers(config, log);
-  const url = `http://localhost:${listen(app, { port, log, shutdownDelaySeconds: 0 })}`;
-  const curl = [
-    `curl -X POST ${url}/init`,
-    `curl -d '{"id":"ada","name":"Ada","email":"ada@example.com"}' ${url}/users`,
-    `curl -i ${url}/users/ada`,
-  ];
-  return { url, curl: `${curl.join("  then  ")}  (API docs: ${url}/openapi)` };
-}
