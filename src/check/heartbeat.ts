@@ -51,15 +51,20 @@ export async function checkHeartbeat(baseUrl: string, config: HeartbeatCheckConf
   console.log("ok   GET / -> dashboard");
 }
 
-/** A wrong HEARTBEAT_TOKEN is the likeliest mistake: say so, not "status 401, expected 422". */
-async function expectTokenAccepted(baseUrl: string, auth: Record<string, string>) {
+/** POST /heartbeat with a raw body and the token; the answer's status. */
+async function postRawHeartbeat(baseUrl: string, auth: Record<string, string>, body: string) {
   const response = await fetch(new URL("/heartbeat", baseUrl), {
     method: "POST",
     headers: { "content-type": "application/json", ...auth },
-    body: "{}",
+    body,
     signal: AbortSignal.timeout(10_000),
   });
-  if (response.status === 401)
+  return response.status;
+}
+
+/** A wrong HEARTBEAT_TOKEN is the likeliest mistake: say so, not "status 401, expected 422". */
+async function expectTokenAccepted(baseUrl: string, auth: Record<string, string>) {
+  if ((await postRawHeartbeat(baseUrl, auth, "{}")) === 401)
     throw new CheckFailed(
       "token rejected: the server answered 401 to HEARTBEAT_TOKEN; it is not the clients' shared token",
     );
@@ -67,16 +72,9 @@ async function expectTokenAccepted(baseUrl: string, auth: Record<string, string>
 }
 
 async function expectMalformedIs400(baseUrl: string, auth: Record<string, string>) {
-  const response = await fetch(new URL("/heartbeat", baseUrl), {
-    method: "POST",
-    headers: { "content-type": "application/json", ...auth },
-    body: '{"clientId":',
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (response.status !== 400)
-    throw new CheckFailed(
-      `POST /heartbeat with malformed JSON: status ${response.status}, expected 400`,
-    );
+  const status = await postRawHeartbeat(baseUrl, auth, '{"clientId":');
+  if (status !== 400)
+    throw new CheckFailed(`POST /heartbeat with malformed JSON: status ${status}, expected 400`);
   console.log("ok   POST /heartbeat (malformed JSON) -> 400");
 }
 
