@@ -299,7 +299,7 @@ check_dependency_guard() {
 
 check_schema_rejects_typos() {
   local ok=0 args
-  for args in "echo.server.replicas=3" "heartbeat.client.kind=StatefulSet" "users.api.replicaCont=1" "global.image.tagg=1" "echoo.enabled=true"; do
+  for args in "echo.server.replicas=3" "heartbeat.client.kind=ReplicaSet" "users.api.replicaCont=1" "global.image.tagg=1" "echoo.enabled=true"; do
     if helm template "$RELEASE" "$CHART" -f "$CHART/ci/default-values.yaml" --set "$args" >/dev/null 2>"$OUT/err"; then
       echo "--set $args was accepted"
       ok=1

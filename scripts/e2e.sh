@@ -21,8 +21,9 @@
 #  5. scripts/ci/diagnostics.sh (the kind job's failure diagnostics) on the good install:
 #     it prints the release, pods, events and logs (on a failure, on_exit runs it too)
 #  6. curl each system through its node port, as `minikube service --url` would
-#  7. heartbeat: delete a client pod (the server logs it lost and the replacement
-#     registered); freeze another past 3 beats (logged lost, then reconnected)
+#  7. heartbeat: delete a client pod (the StatefulSet's replacement keeps the pod name:
+#     the server logs it left, then reconnected with the same id and restarted=true);
+#     freeze another past 3 beats (logged lost, then reconnected)
 #  8. helm upgrade to the chart 0.2.1 (every pod rolls to the new image) while a loop
 #     requests echo; not one request may fail
 #  9. helm uninstall leaves nothing of the release behind; the cluster goes down
@@ -235,7 +236,7 @@ echo "  ok: users GET /users/$id -> X-Cache $cache1 then $cache2 (MariaDB, then 
 expect "heartbeat GET /clients" '.' "$base_hb/clients"
 expect "heartbeat GET /healthz" '.' "$base_hb/healthz"
 
-step "heartbeat: a client pod deleted, and one frozen: the server logs each lost and back"
+step "heartbeat: a client pod deleted (left, back under its id), and one frozen (lost and back)"
 hb_server=$(kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=server -o name | sed -n 1p)
 [[ -n $hb_server ]] || fail "no heartbeat server pod (label app.kubernetes.io/component=server)"
 client_pods() { kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=client -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'; }
@@ -244,22 +245,19 @@ server_log() { kctl -n "$NS" logs "$hb_server" --since-time="$since"; }
 logged() { server_log | grep -F "\"msg\":\"$1\"" | grep -qF "\"clientId\":\"$2\""; }
 show() { echo "  ok: $(server_log | grep -F "\"msg\":\"$1\"" | grep -F "\"clientId\":\"$2\"" | sed -n 1p | cut -c1-220)" >&2; }
 
-# (a) Deleted: its id (the pod name) is lost; the replacement pod registers as a new client.
+# (a) Deleted: it says goodbye on SIGTERM (left, not lost); the StatefulSet recreates the
+#     pod under the same name, which the server logs as that client reconnected (restarted).
 victim=$(client_pods | sed -n 1p)
 [[ -n $victim ]] || fail "no heartbeat client pod (label app.kubernetes.io/component=client)"
 kctl -n "$NS" delete pod "$victim" --wait=true >&2
-wait_for 60 "server logs $victim lost" logged "client lost" "$victim" || { server_log | tail -20 >&2; fail "server never logged client $victim lost"; }
-show "client lost" "$victim"
+wait_for 60 "server logs $victim left" logged "client left" "$victim" || { server_log | tail -20 >&2; fail "server never logged client $victim left"; }
+show "client left" "$victim"
+wait_for 60 "server logs $victim reconnected" logged "client reconnected" "$victim" || { server_log | tail -20 >&2; fail "server never logged $victim reconnected under the same id"; }
+show "client reconnected" "$victim"
+server_log | grep -F '"msg":"client reconnected"' | grep -F "\"clientId\":\"$victim\"" | grep -qF '"restarted":true' \
+  || fail "the reconnection of $victim does not say restarted=true"
+! logged "client lost" "$victim" || fail "the deleted client $victim was logged lost: it said goodbye"
 kctl -n "$NS" wait --for=condition=Ready pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=client --timeout=60s >/dev/null
-find_replacement() {
-  local p
-  for p in $(client_pods); do
-    if [[ $p != "$victim" ]] && logged "client registered" "$p"; then echo "$p" >"$STATE/replacement"; return 0; fi
-  done
-  return 1
-}
-wait_for 60 "a replacement client registered" find_replacement || { server_log | tail -20 >&2; fail "no replacement client registered"; }
-show "client registered" "$(cat "$STATE/replacement")"
 
 # (b) Frozen (cgroup freezer) past 3 heartbeats, then thawed: the same client is lost,
 #     then reconnected, with how long it was gone.

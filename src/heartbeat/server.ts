@@ -9,7 +9,7 @@ import { createLogger, type Logger } from "../lib/log";
 import dashboardPage from "./dashboard.html" with { type: "text" };
 import { createEventStream } from "./events";
 import { exportClientMetrics } from "./prometheus";
-import { Heartbeat, MetricsReport } from "./protocol";
+import { Goodbye, Heartbeat, INTERVAL_BOUNDS, MetricsReport } from "./protocol";
 import { type Clock, clientView, Registry } from "./registry";
 
 export const heartbeatServerEnv = T.Object({
@@ -17,7 +17,11 @@ export const heartbeatServerEnv = T.Object({
     minLength: 1,
     description: "shared secret: clients send it as a bearer token (required)",
   }),
-  HEARTBEAT_INTERVAL: seconds(3, "heartbeat interval for clients that announce none"),
+  HEARTBEAT_INTERVAL: seconds(
+    3,
+    "heartbeat interval for clients that announce none",
+    INTERVAL_BOUNDS,
+  ),
   HEARTBEAT_LOST_REPEAT: seconds(10, "how often a LOST client is logged again"),
   HEARTBEAT_FORGET_AFTER: seconds(600, "silence after which a LOST client is forgotten"),
   ...serverEnv,
@@ -37,7 +41,7 @@ export interface HeartbeatServerOptions {
 
 // Bun's text import embeds the page in the binary; the .html type says bundle, it is a string.
 const dashboard = dashboardPage as unknown as string;
-const REPORT_PATHS = new Set(["/heartbeat", "/metrics"]);
+const REPORT_PATHS = new Set(["/heartbeat", "/metrics", "/goodbye"]);
 
 export function createHeartbeatServer({
   config,
@@ -78,7 +82,7 @@ export function createHeartbeatServer({
     .get("/clients", () => {
       const at = registry.now();
       const clients = [...registry.clients.values()].sort((a, b) => a.id.localeCompare(b.id));
-      const counts = { UP: 0, LATE: 0, LOST: 0 };
+      const counts = { UP: 0, LATE: 0, LOST: 0, LEFT: 0 };
       for (const client of clients) counts[client.state] += 1;
       return {
         now: new Date(at).toISOString(),
@@ -87,6 +91,7 @@ export function createHeartbeatServer({
       };
     })
     .post("/heartbeat", ({ body }) => registry.beat(body), { parse: jsonBody, body: Heartbeat })
+    .post("/goodbye", ({ body }) => registry.leave(body), { parse: jsonBody, body: Goodbye })
     .post(
       "/metrics",
       ({ body }) => {

@@ -35,11 +35,20 @@ token
   value: {{ .Values.interval | quote }}
 {{- end -}}
 
-{{/* Client env: its id comes from the Downward API (node and pod name). */}}
+{{/*
+Client env: its id comes from the Downward API: the pod name (stable in a StatefulSet), or
+in a DaemonSet the node name, which a replaced pod keeps.
+*/}}
 {{- define "heartbeat.clientEnv" -}}
 - name: SERVER_URL
   value: {{ include "heartbeat.serverUrl" . | quote }}
 {{ include "heartbeat.tokenEnv" . }}
+{{- if eq .Values.client.kind "DaemonSet" }}
+- name: CLIENT_ID
+  valueFrom:
+    fieldRef:
+      fieldPath: spec.nodeName
+{{- end }}
 - name: NODE_NAME
   valueFrom:
     fieldRef:
@@ -68,7 +77,7 @@ metadata:
   annotations:
     checksum/token: {{ include "heartbeat.tokenChecksum" . }}
 spec:
-  {{- include "demo-lib.podSpecCommon" (dict "ctx" . "component" "client" "spread" (eq .Values.client.kind "Deployment")) | nindent 2 }}
+  {{- include "demo-lib.podSpecCommon" (dict "ctx" . "component" "client" "spread" (ne .Values.client.kind "DaemonSet")) | nindent 2 }}
   containers:
     {{- include "demo-lib.container" (dict "ctx" . "name" "client" "args" (list "heartbeat-client") "env" (include "heartbeat.clientEnv" .) "resources" .Values.client.resources "probes" true) | nindent 4 }}
   volumes:
