@@ -85,15 +85,21 @@ export interface RegistryOptions {
   onEvent?: (event: ClientEvent) => void;
 }
 
+/** The durable part of a client: what the Redis store saves and shares between replicas. */
+export type ClientRecord = Omit<Client, "history">;
+
 export class Registry {
   readonly clients = new Map<string, Client>();
   readonly startedAt: number;
+  /** Nobody is declared LOST before this: the start, or a store back from an outage. */
+  noLostBefore: number;
   readonly now: Clock;
   private readonly options: Required<Omit<RegistryOptions, "now" | "log">> & { log: Logger };
 
   constructor({ now = monotonicNow, ...options }: RegistryOptions) {
     this.now = now;
     this.startedAt = now();
+    this.noLostBefore = this.startedAt + LOST_AFTER_MISSED * options.intervalMs;
     this.options = {
       lostRepeatMs: 10_000,
       forgetAfterMs: 600_000,
@@ -144,23 +150,48 @@ export class Registry {
   /** Records a CPU/memory report; it proves the client alive as a heartbeat does. */
   report(report: MetricsReport) {
     const { client } = this.seen(report.clientId, report.bootId, undefined);
-    const now = client.lastSeen;
-    client.metrics = { ...report, receivedAt: now };
-    const { node, container } = report;
-    client.history.push([
-      now,
-      node.cpuPercent,
-      node.memoryTotalBytes > 0 ? (100 * node.memoryUsedBytes) / node.memoryTotalBytes : Number.NaN,
-      container.cpuPercent ?? Number.NaN,
-      container.memoryBytes ?? Number.NaN,
-    ]);
+    client.metrics = { ...report, receivedAt: client.lastSeen };
+    pushHistory(client);
+  }
+
+  /** A client's durable part, for the store. */
+  toRecord(client: Client): ClientRecord {
+    const { history: _, ...record } = client;
+    return record;
+  }
+
+  /**
+   * Applies a record that another replica wrote (or the store kept over a restart), silently:
+   * the replica that saw the change logged and counted it. A record older than what this
+   * replica knows (an earlier last-seen, or the same with an earlier transition) is ignored.
+   */
+  applyRecord(record: ClientRecord) {
+    const local = this.clients.get(record.id);
+    if (
+      local &&
+      (record.lastSeen < local.lastSeen ||
+        (record.lastSeen === local.lastSeen && record.stateSince < local.stateSince))
+    )
+      return false;
+    const newMetrics = record.metrics && record.metrics.receivedAt !== local?.metrics?.receivedAt;
+    const client =
+      local ?? this.create(record.id, record.bootId, record.intervalMs, record.firstSeen);
+    Object.assign(client, record);
+    if (newMetrics) pushHistory(client);
+    this.options.onChange(client.id);
+    return true;
+  }
+
+  /** Removes a client another replica forgot, silently. */
+  dropRecord(id: string) {
+    if (this.clients.delete(id)) this.options.onChange(id);
   }
 
   /** One pass over every client: counts missed beats, declares LOST, repeats, forgets. */
   sweep() {
     const now = this.now();
     const { log, lostRepeatMs, forgetAfterMs } = this.options;
-    const graceOver = now >= this.startedAt + LOST_AFTER_MISSED * this.options.intervalMs;
+    const graceOver = now >= this.noLostBefore;
     for (const client of this.clients.values()) {
       const silentMs = now - client.lastSeen;
       if (client.state === "LEFT") {
@@ -178,6 +209,7 @@ export class Registry {
         else if (now >= client.nextLostLogAt) {
           log.warn("client still lost", this.describe(client, now));
           client.nextLostLogAt = nextRepeat(client.nextLostLogAt, lostRepeatMs, now);
+          this.options.onChange(client.id); // another sweeper taking over must know it
         }
       } else if (missed >= LOST_AFTER_MISSED && graceOver) {
         this.enter(client, "LOST", now);
@@ -303,6 +335,20 @@ export class Registry {
       },
     };
   }
+}
+
+/** Appends the client's latest metrics to its history. */
+function pushHistory(client: Client) {
+  const metrics = client.metrics;
+  if (!metrics) return;
+  const { node, container } = metrics;
+  client.history.push([
+    metrics.receivedAt,
+    node.cpuPercent,
+    node.memoryTotalBytes > 0 ? (100 * node.memoryUsedBytes) / node.memoryTotalBytes : Number.NaN,
+    container.cpuPercent ?? Number.NaN,
+    container.memoryBytes ?? Number.NaN,
+  ]);
 }
 
 /**

@@ -302,3 +302,18 @@ describe("heartbeat interval bounds", () => {
     expect({ minimum, maximum }).toEqual(INTERVAL_BOUNDS);
   });
 });
+
+test("HEARTBEAT_STORE=redis without REDIS_URL stops the server at start, saying so", () => {
+  const config = {
+    HEARTBEAT_TOKEN: TOKEN,
+    HEARTBEAT_INTERVAL: 3,
+    HEARTBEAT_LOST_REPEAT: 10,
+    HEARTBEAT_FORGET_AFTER: 600,
+    HEARTBEAT_STORE: "redis" as const,
+    REDIS_URL: "",
+  };
+  const log = createLogger("heartbeat-test");
+  expect(() => createHeartbeatServer({ config, log, signal: stop.signal })).toThrow(
+    new ConfigError("HEARTBEAT_STORE=redis needs REDIS_URL"),
+  );
+});

@@ -1,6 +1,6 @@
 // Logs a dependency's outage once when it starts and once when it ends (not once per
 // request), with how long it lasted.
-import type { Logger } from "../lib/log";
+import type { Logger } from "./log";
 
 export class Outage {
   private since: number | undefined;
