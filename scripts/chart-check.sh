@@ -26,6 +26,8 @@
 #                   mode, charts/demo/charts/users/tests/bitnami-{absent,present}/
 #   9. readme       every chart README's parameters table is current with values.yaml
 #  10. package      `helm package` works, leaves the unit tests out, and the package renders
+#  11. alerts       the heartbeat PrometheusRule's rules, rendered, pass `promtool test rules`
+#                   (charts/demo/charts/heartbeat/tests/promtool/alerts_test.yaml)
 #
 # Nothing is downloaded: ct never runs `helm dependency build` (skip-helm-dependencies in
 # ct.yaml), no helm command here updates dependencies (a Chart.lock next to Chart.yaml is
@@ -84,7 +86,7 @@ die() { echo "${RED}chart-check: ERROR: $*${RESET}" >&2; exit 1; }
 # --- tools --------------------------------------------------------------------
 [ -x scripts/tools.sh ] || die "scripts/tools.sh not found"
 eval "$(scripts/tools.sh env)"
-for tool in helm ct kubeconform kube-score yamllint yamale readme-generator yq; do
+for tool in helm ct kubeconform kube-score yamllint yamale readme-generator yq promtool; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is not installed: run scripts/tools.sh chart"
 done
 for tool in python3 sha256sum; do
@@ -381,6 +383,17 @@ check_unittest() {
   helm unittest --with-subchart --strict -f 'tests/*_test.yaml' -f "tests/bitnami-$MODE/*_test.yaml" "$CHART"
 }
 
+check_alert_rules() {
+  local dir=$OUT/promtool tests=$CHART/charts/heartbeat/tests/promtool/alerts_test.yaml
+  mkdir -p "$dir"
+  cp "$tests" "$dir/alerts_test.yaml"
+  # The spec of the PrometheusRule the chart installs is a Prometheus rule file as it is.
+  helm template "$RELEASE" "$CHART" --namespace demo -f "$CHART/ci/default-values.yaml" \
+    --set heartbeat.alerts.enabled=true --show-only charts/heartbeat/templates/prometheusrule.yaml \
+    | yq '.spec' >"$dir/rules.yaml" || { echo "rendering the PrometheusRule failed"; return 1; }
+  promtool check rules "$dir/rules.yaml" && (cd "$dir" && promtool test rules alerts_test.yaml)
+}
+
 check_readmes() {
   local dir ok=0
   for dir in "$CHART" "$CHART"/charts/*/; do
@@ -453,6 +466,7 @@ for MODE in "${MODES[@]}"; do
   step unittest "helm-unittest suites" check_unittest
   step readme "README parameter tables current" check_readmes
   step package "helm package" check_package
+  step alerts "heartbeat alert rules under promtool test rules" check_alert_rules
 done
 restore_bitnami_dir && echo && echo "chart-check: $BITNAMI_DIR restored as it was"
 
