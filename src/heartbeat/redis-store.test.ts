@@ -41,7 +41,7 @@ async function startServer(name: string): Promise<Server> {
   });
   running.add(process);
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/healthz`);
+  await waitForHttp(`${url}/readyz`); // ready: the clients kept in Redis are read
   return { name, url, process };
 }
 
@@ -112,12 +112,42 @@ describe("heartbeat Redis store, two replicas", () => {
     await until(async () => (await sweepers(servers)) === 1);
   });
 
+  test("the dashboard's live stream on one replica shows a client that beats on the other", async () => {
+    const [a, b] = servers as [Server, Server];
+    const stream = await fetch(`${b.url}/events`);
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    await fetch(`${a.url}/heartbeat`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ clientId: "streamed", bootId: "b", seq: 1, sentAt: Date.now() }),
+    });
+    let text = "";
+    while (!/event: update\ndata: .*"clientId":"streamed"/.test(text))
+      text += decoder.decode((await reader.read()).value);
+    await reader.cancel();
+    // Said goodbye at once: LEFT, never LOST below.
+    await fetch(`${a.url}/goodbye`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ clientId: "streamed", bootId: "b", sentAt: Date.now() }),
+    });
+  });
+
   test("a silent client is declared LOST once across replicas, its repeats once each", async () => {
     silent.add("client-11");
     for (const server of servers)
       await until(async () => (await stateOf(server, "client-11")) === "LOST");
     await until(() => logged("client still lost", "client-11").length >= 2);
     expect(logged("client lost", "client-11")).toHaveLength(1);
+    // Counted once too: the sum over the replicas' counters.
+    const counted = await Promise.all(
+      servers.map(async (s) => {
+        const text = await (await fetch(`${s.url}/metrics`)).text();
+        return Number(text.match(/heartbeat_client_events_total\{event="lost"\} (\d+)/)?.[1] ?? 0);
+      }),
+    );
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(1);
     const repeats = logged("client still lost", "client-11").map((line) =>
       Date.parse(JSON.parse(line).time),
     );
@@ -154,7 +184,8 @@ describe("heartbeat Redis store, two replicas", () => {
     const fresh = await startServer("c");
     // Right at start, from Redis: every client it never heard from itself, the LOST one too.
     const known = await clientsOf(fresh);
-    expect(known.map((c) => c.clientId)).toEqual(ids);
+    expect(known.map((c) => c.clientId)).toEqual([...ids, "streamed"]);
+    expect(known.find((c) => c.clientId === "streamed")?.state).toBe("LEFT");
     expect(known.find((c) => c.clientId === "client-11")?.state).toBe("LOST");
     servers = [fresh];
     await until(async () => (await stateOf(fresh, "client-10")) === "LOST");

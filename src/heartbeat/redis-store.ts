@@ -234,6 +234,10 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
     get degraded() {
       return degraded;
     },
+    /** Whether the clients kept in Redis have been read (once, at start). */
+    get loaded() {
+      return loaded;
+    },
     get sweeper() {
       return performance.now() < leaseUntil;
     },

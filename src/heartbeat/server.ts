@@ -90,7 +90,15 @@ export function createHeartbeatServer({
     store
       ? { store: store.degraded ? "degraded: redis unreachable" : "redis", sweeper: store.sweeper }
       : { store: "memory" };
-  const app = createServer({ log, health })
+  // Not ready before the clients kept in Redis are read, so a new replica never shows a
+  // partial list; unless Redis stays away past the startup grace: then it serves degraded.
+  const readiness = {
+    store: () =>
+      store && !store.loaded && registry.now() < registry.noLostBefore
+        ? "reading the clients kept in redis"
+        : null,
+  };
+  const app = createServer({ log, health, readiness })
     // Before parsing: a report without the right token is 401 whatever its body holds.
     .onRequest(({ request, set }) => {
       if (request.method !== "POST" || !REPORT_PATHS.has(pathOf(request.url))) return;
