@@ -96,7 +96,10 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
   }
 
   /** Back (or up for the first time): load, republish everything, judge nobody for a while. */
+  let resyncing = false;
   async function resync() {
+    if (resyncing) return;
+    resyncing = true;
     try {
       if (!loaded) {
         const stored = await redis.hgetall(keys.clients);
@@ -116,13 +119,17 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
       );
       await flush();
     } catch (error) {
-      failed("resync", error);
+      failed("resync", error); // tried again by the next flush tick
+    } finally {
+      resyncing = false;
     }
   }
 
   let flushing = false;
   async function flush() {
-    if (flushing || dirty.size === 0 || redis.status !== "ready") return;
+    if (redis.status !== "ready") return;
+    if (!loaded) return resync(); // the read at start failed (a timeout): until it works
+    if (flushing || dirty.size === 0) return;
     flushing = true;
     const ids = [...dirty];
     dirty.clear();
