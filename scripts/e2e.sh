@@ -21,9 +21,12 @@
 #  5. scripts/ci/diagnostics.sh (the kind job's failure diagnostics) on the good install:
 #     it prints the release, pods, events and logs (on a failure, on_exit runs it too)
 #  6. curl each system through its node port, as `minikube service --url` would
-#  7. heartbeat: delete a client pod (the StatefulSet's replacement keeps the pod name:
-#     the server logs it left, then reconnected with the same id and restarted=true);
-#     freeze another past 3 beats (logged lost, then reconnected)
+#  7. heartbeat, 2 server replicas on the Redis store (the external Redis): delete a client
+#     pod (the StatefulSet's replacement keeps the pod name: the servers log it left, then
+#     reconnected with the same id and restarted=true); freeze another past 3 beats (logged
+#     lost, then reconnected); roll every client out (each reconnects under its id, none
+#     lost, none new); delete a server pod (no client lost, every client still listed and
+#     seen after the deletion)
 #  8. helm upgrade to the chart 0.2.1 (every pod rolls to the new image) while a loop
 #     requests echo; not one request may fail
 #  9. helm uninstall leaves nothing of the release behind; the cluster goes down
@@ -172,6 +175,14 @@ echo:
 heartbeat:
   enabled: true
   service: {type: NodePort, nodePort: $HEARTBEAT_PORT}
+  server: {replicaCount: 2}
+  store:
+    type: redis
+    redis:
+      host: $REDIS_HOST
+      port: $REDIS_PORT
+      existingSecret: demo-e2e-redis
+      existingSecretPasswordKey: redis-password
 users:
   enabled: true
   service: {type: NodePort, nodePort: $USERS_PORT}
@@ -237,11 +248,13 @@ expect "heartbeat GET /clients" '.' "$base_hb/clients"
 expect "heartbeat GET /healthz" '.' "$base_hb/healthz"
 
 step "heartbeat: a client pod deleted (left, back under its id), and one frozen (lost and back)"
-hb_server=$(kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=server -o name | sed -n 1p)
-[[ -n $hb_server ]] || fail "no heartbeat server pod (label app.kubernetes.io/component=server)"
+HB_SERVERS=app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=server
+server_pods() { kctl -n "$NS" get pods -l "$HB_SERVERS" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'; }
+[[ $(server_pods | wc -l) == 2 ]] || fail "expected 2 heartbeat server pods (Redis store), got: $(server_pods | tr '\n' ' ')"
 client_pods() { kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=client -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'; }
 since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-server_log() { kctl -n "$NS" logs "$hb_server" --since-time="$since"; }
+# Both replicas' logs: a beat, a goodbye or a repeat is logged by the replica that saw it.
+server_log() { kctl -n "$NS" logs -l "$HB_SERVERS" --since-time="$since" --tail=-1 --max-log-requests=10; }
 logged() { server_log | grep -F "\"msg\":\"$1\"" | grep -qF "\"clientId\":\"$2\""; }
 show() { echo "  ok: $(server_log | grep -F "\"msg\":\"$1\"" | grep -F "\"clientId\":\"$2\"" | sed -n 1p | cut -c1-220)" >&2; }
 
@@ -282,6 +295,50 @@ thaw
 show "client lost" "$frozen"
 wait_for 60 "server logs $frozen reconnected" logged "client reconnected" "$frozen" || { server_log | tail -20 >&2; fail "server never logged $frozen reconnected"; }
 show "client reconnected" "$frozen"
+
+step "heartbeat: a client rollout: every client reconnects under its own id"
+sleep 2 # --since-time has whole seconds: nothing of the step above in this one's logs
+since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+ids=$(client_pods | sort)
+kctl -n "$NS" rollout restart statefulset/demo-heartbeat-client >&2
+kctl -n "$NS" rollout status statefulset/demo-heartbeat-client --timeout=180s >&2
+for id in $ids; do
+  wait_for 60 "server logs $id reconnected after the rollout" logged "client reconnected" "$id" \
+    || { server_log | tail -20 >&2; fail "client $id never reconnected after the rollout"; }
+  show "client reconnected" "$id"
+  server_log | grep -F '"msg":"client reconnected"' | grep -F "\"clientId\":\"$id\"" | grep -qF '"was":"LEFT"' \
+    || fail "the reconnection of $id after the rollout does not say was=LEFT"
+  ! logged "client lost" "$id" || fail "client $id was logged lost during the rollout"
+  ! logged "client registered" "$id" || fail "client $id registered anew: its id did not survive the rollout"
+done
+[[ $(client_pods | sort) == "$ids" ]] || fail "the client pods' names changed in the rollout: $(client_pods | tr '\n' ' ')"
+
+step "heartbeat: one of the 2 server replicas deleted: no client lost, every client still listed"
+sleep 2
+since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+deleted_at=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+listed() { curl -sS -m 10 "$base_hb/clients" | python3 -c 'import json,sys; print(" ".join(sorted(c["clientId"] for c in json.load(sys.stdin)["clients"] if c["state"] != "LEFT")))'; }
+known=$(listed)
+[[ -n $known ]] || fail "GET /clients lists no client before the server pod is deleted"
+kctl -n "$NS" delete pod "$(server_pods | sed -n 1p)" --wait=true >&2
+kctl -n "$NS" wait --for=condition=Ready pods -l "$HB_SERVERS" --timeout=120s >&2
+# Every client listed before is listed again and UP, seen after the deletion (its beats went
+# to the other replica, then to either): more than the 3.25 intervals LOST would take.
+all_seen_since() {
+  curl -sS -m 10 "$base_hb/clients" | python3 -c '
+import json, sys
+since, known = sys.argv[1], set(sys.argv[2].split())
+clients = {c["clientId"]: c for c in json.load(sys.stdin)["clients"]}
+sys.exit(0 if all(i in clients and clients[i]["state"] == "UP" and clients[i]["lastSeen"] > since for i in known) else 1)
+' "$1" "$known"
+}
+later=$(date -u -d "+12 seconds" +%Y-%m-%dT%H:%M:%S.%3NZ)
+wait_for 90 "every client listed, UP and seen 12 s after the server pod's deletion" all_seen_since "$later" \
+  || { curl -sS -m 10 "$base_hb/clients" >&2; fail "not every client is listed UP after a server pod was deleted"; }
+[[ $(listed) == "$known" ]] || fail "clients listed changed: before '$known', after '$(listed)'"
+lost=$(server_log | grep -F '"msg":"client lost"' || true)
+[[ -z $lost ]] || fail "a client was logged lost after a server pod was deleted: $lost"
+echo "  ok: $(wc -w <<<"$known") clients listed and UP through the deletion (since $deleted_at), none lost" >&2
 
 step "helm upgrade to the chart $V2 (image $V1 -> $V2) with echo under load: 0 failed requests"
 load_out="$STATE/echo-load.txt"; : >"$load_out"
