@@ -274,6 +274,9 @@ kctl -n "$NS" wait --for=condition=Ready pods -l app.kubernetes.io/name=heartbea
 
 # (b) Frozen (cgroup freezer) past 3 heartbeats, then thawed: the same client is lost,
 #     then reconnected, with how long it was gone.
+# The same pod name may come up again (a StatefulSet): only what is logged from now on counts.
+sleep 2 # --since-time has whole seconds
+since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 frozen=$(client_pods | sed -n 1p)
 uid=$(kctl -n "$NS" get pod "$frozen" -o jsonpath='{.metadata.uid}')
 cid=$(kctl -n "$NS" get pod "$frozen" -o jsonpath='{.status.containerStatuses[0].containerID}'); cid=${cid#*://}
