@@ -35,6 +35,8 @@
 #                   build` of demo-lib, helm lint --strict, helm template
 #  12. checkov      present: CKV_K8S_43 (image digest) and CKV_K8S_35 (secrets as files) on
 #                   the defaults with a test digest: no finding on our objects
+#  13. alerts       the heartbeat PrometheusRule's rules, rendered, pass `promtool test rules`
+#                   (charts/demo/charts/heartbeat/tests/promtool/alerts_test.yaml)
 #
 # Nothing is downloaded: ct never runs `helm dependency build` (skip-helm-dependencies in
 # ct.yaml), no helm command here updates dependencies (a Chart.lock next to Chart.yaml is
@@ -89,7 +91,7 @@ die() { echo "${RED}chart-check: ERROR: $*${RESET}" >&2; exit 1; }
 # --- tools --------------------------------------------------------------------
 [ -x scripts/tools.sh ] || die "scripts/tools.sh not found"
 eval "$(scripts/tools.sh env)"
-for tool in helm ct kubeconform kube-score yamllint yamale readme-generator yq checkov; do
+for tool in helm ct kubeconform kube-score yamllint yamale readme-generator yq checkov promtool; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is not installed: run scripts/tools.sh chart"
 done
 for tool in python3 sha256sum; do
@@ -402,7 +404,7 @@ PY
 
 check_schema_rejects_typos() {
   local ok=0 args
-  for args in "echo.server.replicas=3" "heartbeat.client.kind=StatefulSet" "users.api.replicaCont=1" "global.image.tagg=1" "echoo.enabled=true"; do
+  for args in "echo.server.replicas=3" "heartbeat.client.kind=ReplicaSet" "users.api.replicaCont=1" "global.image.tagg=1" "echoo.enabled=true"; do
     if helm template "$RELEASE" "$CHART" -f "$CHART/ci/default-values.yaml" --set "$args" >/dev/null 2>"$OUT/err"; then
       echo "--set $args was accepted"
       ok=1
@@ -482,6 +484,17 @@ check_unittest() {
   compgen -G "$CHART/charts/users/tests/bitnami-$MODE/*_test.yaml" >/dev/null \
     || { echo "no suites in $CHART/charts/users/tests/bitnami-$MODE/"; return 1; }
   helm unittest --with-subchart --strict -f 'tests/*_test.yaml' -f "tests/bitnami-$MODE/*_test.yaml" "$CHART"
+}
+
+check_alert_rules() {
+  local dir=$OUT/promtool tests=$CHART/charts/heartbeat/tests/promtool/alerts_test.yaml
+  mkdir -p "$dir"
+  cp "$tests" "$dir/alerts_test.yaml"
+  # The spec of the PrometheusRule the chart installs is a Prometheus rule file as it is.
+  helm template "$RELEASE" "$CHART" --namespace demo -f "$CHART/ci/default-values.yaml" \
+    --set heartbeat.alerts.enabled=true --show-only charts/heartbeat/templates/prometheusrule.yaml \
+    | yq '.spec' >"$dir/rules.yaml" || { echo "rendering the PrometheusRule failed"; return 1; }
+  promtool check rules "$dir/rules.yaml" && (cd "$dir" && promtool test rules alerts_test.yaml)
 }
 
 check_readmes() {
@@ -568,6 +581,7 @@ for MODE in "${MODES[@]}"; do
   step package "helm package" check_package
   step standalone "each subchart alone (demo-lib as its dependency)" check_standalone
   [ "$MODE" = present ] && step checkov "checkov $CHECKOV_CHECKS on the defaults" check_checkov
+  step alerts "heartbeat alert rules under promtool test rules" check_alert_rules
 done
 restore_bitnami_dir && echo && echo "chart-check: $BITNAMI_DIR restored as it was"
 

@@ -24,8 +24,12 @@
 #  7. NetworkPolicies, enforced by kube-router's policy controller (scripts/cluster/up.sh):
 #     probe pods show the allowed flows open and the others closed, among them a pod without
 #     the allowed labels refused by MySQL and Redis (the chart's policies for Bitnami's pods);
-#     then heartbeat: delete a client pod (the server logs it lost and the replacement
-#     registered); freeze another past 3 beats (logged lost, then reconnected)
+#     then heartbeat, 2 server replicas on the Redis store (the external Redis): delete a
+#     client pod (the StatefulSet's replacement keeps the pod name: the servers log it left,
+#     then reconnected with the same id and restarted=true); freeze another past 3 beats
+#     (logged lost, then reconnected); roll every client out (each reconnects under its id,
+#     none lost, none new); delete a server pod (no client lost, every client still listed
+#     and seen after the deletion)
 #  8. helm upgrade to the chart 0.2.1 (every pod rolls to the new image) under keep-alive
 #     load on echo (src/testing/keep-alive-load.ts: 10 connections, GET+POST, >= 10,000
 #     requests); not one request may fail
@@ -178,6 +182,14 @@ echo:
 heartbeat:
   enabled: true
   service: {type: NodePort, nodePort: $HEARTBEAT_PORT}
+  server: {replicaCount: 2}
+  store:
+    type: redis
+    redis:
+      host: $REDIS_HOST
+      port: $REDIS_PORT
+      existingSecret: demo-e2e-redis
+      existingSecretPasswordKey: redis-password
 users:
   enabled: true
   service: {type: NodePort, nodePort: $USERS_PORT}
@@ -327,34 +339,36 @@ wait_for 120 "every flow as the policies say" check_flows || { cat "$STATE/netpo
 sed 's/^  /  ok: /' "$STATE/netpol-flows.txt" >&2
 kctl -n "$NS" delete -f "$STATE/netpol-pods.yaml" -f "$STATE/netpol-bitnami.yaml" --wait=true >&2
 
-step "heartbeat: a client pod deleted, and one frozen: the server logs each lost and back"
-hb_server=$(kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=server -o name | sed -n 1p)
-[[ -n $hb_server ]] || fail "no heartbeat server pod (label app.kubernetes.io/component=server)"
+step "heartbeat: a client pod deleted (left, back under its id), and one frozen (lost and back)"
+HB_SERVERS=app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=server
+server_pods() { kctl -n "$NS" get pods -l "$HB_SERVERS" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'; }
+[[ $(server_pods | wc -l) == 2 ]] || fail "expected 2 heartbeat server pods (Redis store), got: $(server_pods | tr '\n' ' ')"
 client_pods() { kctl -n "$NS" get pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=client -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'; }
 since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-server_log() { kctl -n "$NS" logs "$hb_server" --since-time="$since"; }
+# Both replicas' logs: a beat, a goodbye or a repeat is logged by the replica that saw it.
+server_log() { kctl -n "$NS" logs -l "$HB_SERVERS" --since-time="$since" --tail=-1 --max-log-requests=10; }
 logged() { server_log | grep -F "\"msg\":\"$1\"" | grep -qF "\"clientId\":\"$2\""; }
 show() { echo "  ok: $(server_log | grep -F "\"msg\":\"$1\"" | grep -F "\"clientId\":\"$2\"" | sed -n 1p | cut -c1-220)" >&2; }
 
-# (a) Deleted: its id (the pod name) is lost; the replacement pod registers as a new client.
+# (a) Deleted: it says goodbye on SIGTERM (left, not lost); the StatefulSet recreates the
+#     pod under the same name, which the server logs as that client reconnected (restarted).
 victim=$(client_pods | sed -n 1p)
 [[ -n $victim ]] || fail "no heartbeat client pod (label app.kubernetes.io/component=client)"
 kctl -n "$NS" delete pod "$victim" --wait=true >&2
-wait_for 60 "server logs $victim lost" logged "client lost" "$victim" || { server_log | tail -20 >&2; fail "server never logged client $victim lost"; }
-show "client lost" "$victim"
+wait_for 60 "server logs $victim left" logged "client left" "$victim" || { server_log | tail -20 >&2; fail "server never logged client $victim left"; }
+show "client left" "$victim"
+wait_for 60 "server logs $victim reconnected" logged "client reconnected" "$victim" || { server_log | tail -20 >&2; fail "server never logged $victim reconnected under the same id"; }
+show "client reconnected" "$victim"
+server_log | grep -F '"msg":"client reconnected"' | grep -F "\"clientId\":\"$victim\"" | grep -qF '"restarted":true' \
+  || fail "the reconnection of $victim does not say restarted=true"
+! logged "client lost" "$victim" || fail "the deleted client $victim was logged lost: it said goodbye"
 kctl -n "$NS" wait --for=condition=Ready pods -l app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=client --timeout=60s >/dev/null
-find_replacement() {
-  local p
-  for p in $(client_pods); do
-    if [[ $p != "$victim" ]] && logged "client registered" "$p"; then echo "$p" >"$STATE/replacement"; return 0; fi
-  done
-  return 1
-}
-wait_for 60 "a replacement client registered" find_replacement || { server_log | tail -20 >&2; fail "no replacement client registered"; }
-show "client registered" "$(cat "$STATE/replacement")"
 
 # (b) Frozen (cgroup freezer) past 3 heartbeats, then thawed: the same client is lost,
 #     then reconnected, with how long it was gone.
+# The same pod name may come up again (a StatefulSet): only what is logged from now on counts.
+sleep 2 # --since-time has whole seconds
+since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 frozen=$(client_pods | sed -n 1p)
 uid=$(kctl -n "$NS" get pod "$frozen" -o jsonpath='{.metadata.uid}')
 cid=$(kctl -n "$NS" get pod "$frozen" -o jsonpath='{.status.containerStatuses[0].containerID}'); cid=${cid#*://}
@@ -376,6 +390,50 @@ thaw
 show "client lost" "$frozen"
 wait_for 60 "server logs $frozen reconnected" logged "client reconnected" "$frozen" || { server_log | tail -20 >&2; fail "server never logged $frozen reconnected"; }
 show "client reconnected" "$frozen"
+
+step "heartbeat: a client rollout: every client reconnects under its own id"
+sleep 2 # --since-time has whole seconds: nothing of the step above in this one's logs
+since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+ids=$(client_pods | sort)
+kctl -n "$NS" rollout restart statefulset/demo-heartbeat-client >&2
+kctl -n "$NS" rollout status statefulset/demo-heartbeat-client --timeout=180s >&2
+for id in $ids; do
+  wait_for 60 "server logs $id reconnected after the rollout" logged "client reconnected" "$id" \
+    || { server_log | tail -20 >&2; fail "client $id never reconnected after the rollout"; }
+  show "client reconnected" "$id"
+  server_log | grep -F '"msg":"client reconnected"' | grep -F "\"clientId\":\"$id\"" | grep -qF '"was":"LEFT"' \
+    || fail "the reconnection of $id after the rollout does not say was=LEFT"
+  ! logged "client lost" "$id" || fail "client $id was logged lost during the rollout"
+  ! logged "client registered" "$id" || fail "client $id registered anew: its id did not survive the rollout"
+done
+[[ $(client_pods | sort) == "$ids" ]] || fail "the client pods' names changed in the rollout: $(client_pods | tr '\n' ' ')"
+
+step "heartbeat: one of the 2 server replicas deleted: no client lost, every client still listed"
+sleep 2
+since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+deleted_at=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+listed() { curl -sS -m 10 "$base_hb/clients" | python3 -c 'import json,sys; print(" ".join(sorted(c["clientId"] for c in json.load(sys.stdin)["clients"] if c["state"] != "LEFT")))'; }
+known=$(listed)
+[[ -n $known ]] || fail "GET /clients lists no client before the server pod is deleted"
+kctl -n "$NS" delete pod "$(server_pods | sed -n 1p)" --wait=true >&2
+kctl -n "$NS" wait --for=condition=Ready pods -l "$HB_SERVERS" --timeout=120s >&2
+# Every client listed before is listed again and UP, seen after the deletion (its beats went
+# to the other replica, then to either): more than the 3.25 intervals LOST would take.
+all_seen_since() {
+  curl -sS -m 10 "$base_hb/clients" | python3 -c '
+import json, sys
+since, known = sys.argv[1], set(sys.argv[2].split())
+clients = {c["clientId"]: c for c in json.load(sys.stdin)["clients"]}
+sys.exit(0 if all(i in clients and clients[i]["state"] == "UP" and clients[i]["lastSeen"] > since for i in known) else 1)
+' "$1" "$known"
+}
+later=$(date -u -d "+12 seconds" +%Y-%m-%dT%H:%M:%S.%3NZ)
+wait_for 90 "every client listed, UP and seen 12 s after the server pod's deletion" all_seen_since "$later" \
+  || { curl -sS -m 10 "$base_hb/clients" >&2; fail "not every client is listed UP after a server pod was deleted"; }
+[[ $(listed) == "$known" ]] || fail "clients listed changed: before '$known', after '$(listed)'"
+lost=$(server_log | grep -F '"msg":"client lost"' || true)
+[[ -z $lost ]] || fail "a client was logged lost after a server pod was deleted: $lost"
+echo "  ok: $(wc -w <<<"$known") clients listed and UP through the deletion (since $deleted_at), none lost" >&2
 
 step "helm upgrade to the chart $V2 (image $V1 -> $V2) under keep-alive load on echo: 0 failed requests"
 # 10 keep-alive connections (undici), GET and POST in turn, through the echo Service's node

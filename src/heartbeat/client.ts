@@ -1,19 +1,20 @@
 // heartbeat client: POSTs a heartbeat every HEARTBEAT_INTERVAL and a CPU/memory report every
-// METRICS_INTERVAL (the first right at start), logs each acknowledgement, and when the server
-// is unreachable or refuses, logs it and retries with backoff and jitter. It never exits by
-// itself.
+// METRICS_INTERVAL (the first right at start). Each acknowledgement is logged at debug, and a
+// summary of them at info every ACK_SUMMARY_INTERVAL; when the server is unreachable or
+// refuses, it logs it and retries with backoff and jitter. It never exits by itself; asked to
+// stop (SIGTERM), it sends a goodbye so the server marks it LEFT, not LOST.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Counter } from "prom-client";
 import { defineCommand } from "../lib/command";
 import { listenEnv, seconds, T, url } from "../lib/config";
 import { createServer, listen } from "../lib/http-server";
-import { stopping } from "../lib/lifecycle";
+import { onStop, stopping } from "../lib/lifecycle";
 import { createLogger, type Logger } from "../lib/log";
 import { every } from "../lib/loop";
 import { postJson } from "../lib/post-json";
 import { createProbe } from "./probe";
-import type { Heartbeat, MetricsReport } from "./protocol";
+import { type Goodbye, type Heartbeat, INTERVAL_BOUNDS, type MetricsReport } from "./protocol";
 
 const ID_PATTERN = "^([A-Za-z0-9][A-Za-z0-9._:-]*)?$";
 
@@ -31,9 +32,10 @@ export const heartbeatClientEnv = T.Object({
   }),
   POD_NAME: T.String({ default: "", description: "the pod's name (Downward API metadata.name)" }),
   NODE_NAME: T.String({ default: "", description: "the node's name (Downward API spec.nodeName)" }),
-  HEARTBEAT_INTERVAL: seconds(3, "time between heartbeats"),
+  HEARTBEAT_INTERVAL: seconds(3, "time between heartbeats", INTERVAL_BOUNDS),
   METRICS_INTERVAL: seconds(20, "time between CPU/memory reports"),
   REQUEST_TIMEOUT_SECONDS: seconds(3, "how long to wait for each answer"),
+  ACK_SUMMARY_INTERVAL: seconds(60, "how often to log a summary of the acknowledged reports"),
   ...listenEnv,
 });
 export type HeartbeatClientConfig = (typeof heartbeatClientEnv)["static"];
@@ -45,9 +47,9 @@ const sent = new Counter({
 });
 
 /**
- * The pod name comes before the node name: several Deployment replicas can share a node,
- * and one id for two live clients would look like endless restarts. (A DaemonSet that wants
- * pod replacements seen as restarts of the node's client sets CLIENT_ID to the node name.)
+ * The pod name comes before the node name: several replicas can share a node, and one id
+ * for two live clients would look like endless restarts. The chart keeps ids stable across
+ * redeploys: StatefulSet pods keep their names, and a DaemonSet sets CLIENT_ID to the node.
  */
 export function clientIdOf(
   config: Pick<HeartbeatClientConfig, "CLIENT_ID" | "POD_NAME" | "NODE_NAME">,
@@ -61,10 +63,15 @@ export function clientIdOf(
   );
 }
 
+/**
+ * Reports until `signal` aborts, then says goodbye (unless `goodbye` is false: tests use it
+ * to stand for a client killed without a chance to say anything).
+ */
 export function runHeartbeatClient(
   config: HeartbeatClientConfig,
   log: Logger = createLogger("heartbeat-client"),
   signal: AbortSignal = stopping,
+  { goodbye = true } = {},
 ) {
   const clientId = clientIdOf(config);
   const bootId = randomUUID();
@@ -97,8 +104,10 @@ export function runHeartbeatClient(
       throw Object.assign(new Error(`server refused the ${kind} report`), { fields });
     }
     sent.inc({ kind, outcome: "acknowledged" });
-    log.info(`${kind} acknowledged`, fields);
+    log.debug(`${kind} acknowledged`, fields);
+    summary.acknowledged(kind);
   }
+  const summary = ackSummary(log, config.ACK_SUMMARY_INTERVAL * 1000);
 
   const onError = (kind: string) => (error: unknown, failures: number, nextDelayMs: number) =>
     log.warn((error as Error).message, {
@@ -126,7 +135,45 @@ export function runHeartbeatClient(
       send("metrics", { clientId, bootId, sentAt: Date.now(), ...(await probe.sample()) }),
     { intervalMs: config.METRICS_INTERVAL * 1000, signal, onError: onError("metrics") },
   );
-  return Promise.all([heartbeats, reports]);
+  // After the last report: a goodbye that overtook a heartbeat would be undone by it.
+  return Promise.all([heartbeats, reports]).then(() =>
+    goodbye ? sayGoodbye({ clientId, bootId, sentAt: Date.now() }) : undefined,
+  );
+
+  async function sayGoodbye(goodbye: Goodbye) {
+    const url = new URL("/goodbye", config.SERVER_URL).href;
+    // Short: the pod's grace period is not spent on an unreachable server.
+    const timeoutMs = Math.min(2000, config.REQUEST_TIMEOUT_SECONDS * 1000);
+    try {
+      const answer = await postJson(url, goodbye, { headers, timeoutMs });
+      log.info("goodbye sent", { status: answer.status, body: answer.body });
+    } catch (error) {
+      log.warn("goodbye not delivered", { reason: (error as Error).message });
+    }
+  }
+}
+
+/**
+ * Counts acknowledgements and logs them as one info line per period, so a healthy client
+ * logs a few lines an hour instead of one per report.
+ */
+function ackSummary(log: Logger, periodMs: number) {
+  let counts = { heartbeat: 0, metrics: 0 };
+  let since = performance.now();
+  return {
+    acknowledged(kind: "heartbeat" | "metrics") {
+      counts[kind] += 1;
+      const now = performance.now();
+      if (now - since < periodMs) return;
+      log.info("reports acknowledged", {
+        heartbeats: counts.heartbeat,
+        metrics: counts.metrics,
+        periodSeconds: Math.round((now - since) / 1000),
+      });
+      counts = { heartbeat: 0, metrics: 0 };
+      since = now;
+    },
+  };
 }
 
 export const heartbeatClient = defineCommand({
@@ -135,6 +182,9 @@ export const heartbeatClient = defineCommand({
   run(config) {
     const log = createLogger("heartbeat-client");
     listen(createServer({ log }), { port: config.PORT, log, shutdownDelaySeconds: 0 });
-    return runHeartbeatClient(config, log);
+    const running = runHeartbeatClient(config, log);
+    // The process exits once every stopper is done: the goodbye is one of them.
+    onStop(() => running.then(() => {}));
+    return running;
   },
 });

@@ -1,5 +1,6 @@
-// The dashboard in a real browser: Debian's headless Chromium, driven by playwright-core,
-// watches a client go LOST and come back. Screenshots land in test-artifacts/.
+// The dashboard in a real browser: Debian's headless Chromium, driven by playwright-core, at
+// 1280 px with pod-name ids: a client goes LOST and comes back, one leaves, then the server
+// goes away. Screenshots land in test-artifacts/.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,8 +32,11 @@ const { app } = createHeartbeatServer({
 const server = app.listen({ port: 0, hostname: "127.0.0.1" });
 const base = `http://127.0.0.1:${server.server?.port}`;
 
-/** A real client in this process (real probe, real HTTP); abort its signal to kill it. */
-function startClient(id: string, node: string) {
+/**
+ * A real client in this process (real probe, real HTTP). Abort its signal to stop it: with
+ * `goodbye` it says so (SIGTERM), without it is as good as killed.
+ */
+function startClient(id: string, node: string, goodbye = false) {
   const controller = new AbortController();
   stop.signal.addEventListener("abort", () => controller.abort());
   const config: HeartbeatClientConfig = {
@@ -44,13 +48,20 @@ function startClient(id: string, node: string) {
     HEARTBEAT_INTERVAL: 0.2,
     METRICS_INTERVAL: 0.3,
     REQUEST_TIMEOUT_SECONDS: 2,
+    ACK_SUMMARY_INTERVAL: 60,
     PORT: 0,
     LOG_LEVEL: "warn",
     LOG_FORMAT: "json",
   };
-  runHeartbeatClient(config, log, controller.signal);
+  runHeartbeatClient(config, log, controller.signal, { goodbye });
   return controller;
 }
+
+const STATEFUL_0 = "demo-heartbeat-client-0";
+const STATEFUL_1 = "demo-heartbeat-client-1";
+const DEPLOYED = "demo-heartbeat-client-7d9f8c6b5d-x2k4l";
+const NODE_A = "ip-10-0-12-34.eu-west-1.compute.internal";
+const NODE_B = "ip-10-0-56-78.eu-west-1.compute.internal";
 
 let context: BrowserContext;
 let page: Page;
@@ -67,7 +78,7 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1480, height: 320 },
+    viewport: { width: 1280, height: 340 },
     args: [
       "--no-sandbox",
       "--disable-gpu",
@@ -79,26 +90,31 @@ beforeAll(async () => {
     ],
   });
   page = context.pages()[0] ?? (await context.newPage());
+  // Real ids: the chart's StatefulSet pod names, and a Deployment's (the longest kind).
   for (const [id, node] of [
-    ["api-7f9c", "node-a"],
-    ["worker-2b41", "node-b"],
-    ["worker-5d0e", "node-a"],
+    [STATEFUL_0, NODE_A],
+    [STATEFUL_1, NODE_B],
+    [DEPLOYED, NODE_A],
   ] as const)
-    clients.set(id, startClient(id, node));
+    clients.set(id, startClient(id, node, id === DEPLOYED));
 });
 
 afterAll(async () => {
   await context?.close();
   stop.abort();
-  server.stop(true);
+  if (server.server) server.stop(true); // the last test stops it
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 const row = (id: string, state?: string) =>
   page.locator(`tr[data-client="${id}"]${state ? `[data-state="${state}"]` : ""}`);
 
+/** How far the page overflows the viewport sideways, in pixels (0: it fits). */
+const overflow = () =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
 describe("heartbeat dashboard in Chromium", () => {
-  test("shows every client UP, live, with CPU and memory sparklines", async () => {
+  test("shows every client UP, live, with CPU and memory sparklines, within 1280 px", async () => {
     await page.goto(`${base}/`);
     await page.locator("#connection.live").waitFor();
     for (const id of clients.keys()) await row(id, "UP").waitFor();
@@ -109,23 +125,49 @@ describe("heartbeat dashboard in Chromium", () => {
       ),
     );
     expect(await page.locator("#count-UP").textContent()).toBe("3");
-    expect(await row("api-7f9c").locator(".node-name").textContent()).toBe("on node-a");
-    expect(await row("api-7f9c").locator("td").nth(2).textContent()).toMatch(/^\d+\.\d s ago$/);
+    expect(await row(STATEFUL_0).locator(".node-name").textContent()).toBe(`on ${NODE_A}`);
+    expect(await row(STATEFUL_0).locator("td").nth(2).textContent()).toMatch(/^\d+\.\d s ago$/);
+    expect(await overflow()).toBe(0);
+    // Every column is inside the viewport, the last one included.
+    const last = await page.locator("thead th").last().boundingBox();
+    expect((last?.x ?? Infinity) + (last?.width ?? 0)).toBeLessThanOrEqual(1280);
   });
 
-  test("shows a client go LOST when it stops, and UP again when it returns", async () => {
-    clients.get("worker-2b41")?.abort();
-    await row("worker-2b41", "LOST").waitFor({ timeout: 5_000 });
+  test("dims what a LOST client last reported, and shows it UP again when it returns", async () => {
+    clients.get(STATEFUL_1)?.abort();
+    await row(STATEFUL_1, "LOST").waitFor({ timeout: 5_000 });
     expect(await page.locator("#count-LOST").textContent()).toBe("1");
-    expect(await row("worker-2b41").locator(".state").textContent()).toBe("LOST");
+    expect(await row(STATEFUL_1).locator(".state").textContent()).toBe("LOST");
+    const opacity = (id: string) =>
+      row(id)
+        .locator(".metric")
+        .first()
+        .evaluate((node) => getComputedStyle(node).opacity);
+    expect(Number(await opacity(STATEFUL_1))).toBeLessThan(0.5);
+    expect(await opacity(STATEFUL_0)).toBe("1");
     await Bun.sleep(1_200); // let the last-seen age grow a little for the picture
     await page.screenshot({ path: join(artifacts, "heartbeat-dashboard.png") });
 
-    clients.set("worker-2b41", startClient("worker-2b41", "node-b"));
-    await row("worker-2b41", "UP").waitFor({ timeout: 5_000 });
+    clients.set(STATEFUL_1, startClient(STATEFUL_1, NODE_B));
+    await row(STATEFUL_1, "UP").waitFor({ timeout: 5_000 });
     expect(await page.locator("#count-LOST").textContent()).toBe("0");
     // One loss, one restart (a new process comes back with a new boot id).
-    expect(await row("worker-2b41").locator("td").last().textContent()).toBe("1 / 1");
+    expect(await row(STATEFUL_1).locator("td").last().textContent()).toBe("1 / 1");
     await page.screenshot({ path: join(artifacts, "heartbeat-dashboard-back.png") });
+  });
+
+  test("shows a client that said goodbye as LEFT, not LOST", async () => {
+    clients.get(DEPLOYED)?.abort();
+    await row(DEPLOYED, "LEFT").waitFor({ timeout: 5_000 });
+    expect(await page.locator("#count-LEFT").textContent()).toBe("1");
+    expect(await page.locator("#count-LOST").textContent()).toBe("0");
+  });
+
+  test("says so when the server is unreachable, and greys out every state", async () => {
+    server.stop(true);
+    await page.locator("#connection.down").waitFor({ timeout: 10_000 });
+    expect(await page.locator("#connection").textContent()).toContain("server unreachable since");
+    expect(await page.locator("#offline").isVisible()).toBe(true);
+    await page.screenshot({ path: join(artifacts, "heartbeat-dashboard-unreachable.png") });
   });
 });

@@ -36,6 +36,8 @@ async function startClient(id: string) {
     NODE_NAME: "test-node",
     SERVER_URL: serverUrl,
     METRICS_INTERVAL: "1",
+    ACK_SUMMARY_INTERVAL: "1",
+    LOG_LEVEL: "debug", // each acknowledgement, which info leaves to the summary
     PORT: String(await freePort()),
   });
 }
@@ -65,7 +67,39 @@ describe("heartbeat server and clients as processes", () => {
       const ack = JSON.parse(await client.waitForLine(/"msg":"heartbeat acknowledged"/));
       expect(ack).toMatchObject({ status: 200, body: { clientId: id, state: "UP" } });
       await client.waitForLine(/"msg":"metrics acknowledged".*"received":true/);
+      const summary = JSON.parse(await client.waitForLine(/"msg":"reports acknowledged"/));
+      expect(summary).toMatchObject({ level: "info", periodSeconds: 1 });
+      expect(summary.heartbeats).toBeGreaterThan(0);
     }
+    const ack = clients.get("client-1")?.lines.find((l) => l.includes("heartbeat acknowledged"));
+    expect(JSON.parse(ack ?? "{}").level).toBe("debug");
+  });
+
+  test("a client stopped with SIGTERM says goodbye: LEFT, never LOST; back with its id, it reconnects", async () => {
+    const leaving = await startClient("client-4");
+    await server.waitForLine(about("client registered", "client-4"));
+    expect(await leaving.stop("SIGTERM")).toBe(0);
+    expect(JSON.parse(await leaving.waitForLine(/"msg":"goodbye sent"/)).body).toMatchObject({
+      state: "LEFT",
+    });
+    await server.waitForLine(about("client left", "client-4"));
+    // Silent for twice as long as LOST takes (0.65 s), by the server's own clock: still LEFT.
+    let view = { state: "", lastSeenAgeSeconds: 0 };
+    while (view.lastSeenAgeSeconds < 1.3) {
+      const list = await (await fetch(`${serverUrl}/clients`)).json();
+      view = list.clients.find((c: { clientId: string }) => c.clientId === "client-4");
+      expect(view.state).toBe("LEFT");
+      await Bun.sleep(100);
+    }
+    expect(server.lines.some((line) => about("client lost", "client-4").test(line))).toBe(false);
+
+    const back = await startClient("client-4");
+    clients.set("client-4", back);
+    const reconnected = JSON.parse(
+      await server.waitForLine(about("client reconnected", "client-4")),
+    );
+    expect(reconnected).toMatchObject({ was: "LEFT", restarted: true });
+    expect(reconnected.downtimeSeconds).toBeGreaterThan(1);
   });
 
   test("demo check heartbeat passes against them", async () => {
@@ -123,7 +157,12 @@ describe("heartbeat client", () => {
     const strace = Bun.which("strace");
     if (!strace) throw new Error("strace is missing: apt-get install -y strace");
     const log = `${process.env.TMPDIR ?? "/tmp"}/heartbeat-strace-${process.pid}.log`;
-    const env = { CLIENT_ID: "traced", SERVER_URL: serverUrl, METRICS_INTERVAL: "0.3" };
+    const env = {
+      CLIENT_ID: "traced",
+      SERVER_URL: serverUrl,
+      METRICS_INTERVAL: "0.3",
+      LOG_LEVEL: "debug",
+    };
     const traced = run(["heartbeat-client"], { ...env, PORT: String(await freePort()) }, [
       strace,
       ...["-f", "-qq", "-e", "trace=execve", "-o", log],

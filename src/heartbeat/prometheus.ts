@@ -1,15 +1,13 @@
 // Per-client Prometheus series for GET /metrics. They are filled from the registry when
 // scraped (nothing to update on each beat), so a forgotten client's series simply vanish.
 import { Counter, Gauge, register } from "prom-client";
-import type { Client, ClientEvent, State } from "./registry";
-
-const STATES: State[] = ["UP", "LATE", "LOST"];
+import { type Client, type ClientEvent, STATES } from "./registry";
 
 const perClient: Array<[name: string, help: string, value: (c: Client) => number | undefined]> = [
   [
     "heartbeat_client_up",
-    "1 while the client is UP or LATE, 0 once LOST.",
-    (c) => (c.state === "LOST" ? 0 : 1),
+    "1 while the client is UP or LATE, 0 once LOST or LEFT.",
+    (c) => (c.state === "UP" || c.state === "LATE" ? 1 : 0),
   ],
   [
     "heartbeat_client_last_seen_timestamp_seconds",
@@ -69,7 +67,7 @@ export function exportClientMetrics(clients: () => Iterable<Client>): (event: Cl
   }
   new Gauge({
     name: "heartbeat_client_state",
-    help: "1 for the client's current state (UP, LATE or LOST), 0 for the others.",
+    help: "1 for the client's current state (UP, LATE, LOST or LEFT), 0 for the others.",
     labelNames: ["client_id", "state"] as const,
     collect() {
       this.reset();
@@ -83,14 +81,14 @@ export function exportClientMetrics(clients: () => Iterable<Client>): (event: Cl
     help: "Known clients by state.",
     labelNames: ["state"] as const,
     collect() {
-      const counts = { UP: 0, LATE: 0, LOST: 0 };
+      const counts = { UP: 0, LATE: 0, LOST: 0, LEFT: 0 };
       for (const client of clients()) counts[client.state] += 1;
       for (const state of STATES) this.set({ state }, counts[state]);
     },
   });
   const events = new Counter({
     name: "heartbeat_client_events_total",
-    help: "Client transitions: registered, late, lost, reconnected, restarted, forgotten.",
+    help: "Client transitions: registered, late, lost, reconnected, restarted, left, forgotten.",
     labelNames: ["event"] as const,
   });
   return (event) => events.inc({ event });

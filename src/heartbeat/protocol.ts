@@ -9,6 +9,15 @@ const id = (description: string) =>
 const nonNegative = (description: string) => t.Number({ minimum: 0, description });
 const orNull = (description: string) => t.Union([nonNegative(description), t.Null()]);
 
+/**
+ * The heartbeat interval a client may use, in seconds (client HEARTBEAT_INTERVAL, server
+ * HEARTBEAT_INTERVAL, the announced `intervalSeconds`, the chart's `interval`). Below 0.1 s
+ * the quarter-interval tolerance (25 ms) is inside an ordinary GC pause or network hiccup, so
+ * healthy clients would be declared LOST, and one client would cost 10+ requests a second.
+ * Above an hour, LOST would take over 3 hours to notice: that is no longer a heartbeat.
+ */
+export const INTERVAL_BOUNDS = { minimum: 0.1, maximum: 3600 } as const;
+
 export const Heartbeat = t.Object({
   clientId: id("who is beating: CLIENT_ID, else the pod, node or host name"),
   bootId: t.String({ minLength: 1, maxLength: 64, description: "new on every client start" }),
@@ -16,8 +25,7 @@ export const Heartbeat = t.Object({
   sentAt: nonNegative("client clock at sending, epoch milliseconds"),
   intervalSeconds: t.Optional(
     t.Number({
-      exclusiveMinimum: 0,
-      maximum: 3600,
+      ...INTERVAL_BOUNDS,
       description: "the client's beat interval; the server judges lateness by it",
     }),
   ),
@@ -42,6 +50,21 @@ export const MetricsReport = t.Object({
   }),
 });
 export type MetricsReport = Static<typeof MetricsReport>;
+
+/** Sent once on SIGTERM: the client stops on purpose (scale down, uninstall, rollout). */
+export const Goodbye = t.Object({
+  clientId: Heartbeat.properties.clientId,
+  bootId: Heartbeat.properties.bootId,
+  sentAt: Heartbeat.properties.sentAt,
+});
+export type Goodbye = Static<typeof Goodbye>;
+
+/** The server's answer to a goodbye: "ignored" if it came from a boot the server no longer knows. */
+export interface GoodbyeAck {
+  clientId: string;
+  state: "UP" | "LATE" | "LOST" | "LEFT" | null;
+  event: "left" | "ignored";
+}
 
 /** The server's answer to a heartbeat. */
 export interface HeartbeatAck {

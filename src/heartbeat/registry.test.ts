@@ -96,6 +96,75 @@ describe("heartbeat failure detector", () => {
     expect(events.filter((event) => event === "lost")).toHaveLength(1);
   });
 
+  test("after a stall longer than the repeat period, the next repeat is a period later, not a sweep later", () => {
+    const { beat, runUntil, messages, clock, registry } = setup();
+    beat();
+    runUntil(14_000, 250); // lost at 3250, repeated at 13250
+    clock.t = 40_000; // the process stalled 26 s: two repeats were due meanwhile
+    registry.sweep();
+    runUntil(60_000, 250);
+    expect(messages("client still lost").map((entry) => entry.at)).toEqual([
+      13_250, 40_000, 50_000, 60_000,
+    ]);
+  });
+
+  test("a goodbye makes the client LEFT: never LOST, never repeated, counted once", () => {
+    const { beat, runUntil, messages, registry, events, state } = setup();
+    beat();
+    runUntil(500);
+    expect(registry.leave({ clientId: "a", bootId: "boot-1", sentAt: 500 })).toEqual({
+      clientId: "a",
+      state: "LEFT",
+      event: "left",
+    });
+    expect(registry.leave({ clientId: "a", bootId: "boot-1", sentAt: 510 }).event).toBe("left");
+    runUntil(60_000, 100);
+    expect(state()).toBe("LEFT");
+    expect(registry.clients.get("a")?.missed).toBe(0);
+    expect(messages("client left")).toHaveLength(1);
+    expect(messages("client lost")).toEqual([]);
+    expect(messages("client still lost")).toEqual([]);
+    expect(events).toEqual(["registered", "left"]);
+  });
+
+  test("a LEFT client that comes back (a redeployed pod) is a reconnection, restart told apart", () => {
+    const { beat, runUntil, messages, registry, state } = setup();
+    beat();
+    runUntil(500);
+    registry.leave({ clientId: "a", bootId: "boot-1", sentAt: 500 });
+    runUntil(4_500, 100);
+    expect(beat("a", { bootId: "boot-2", seq: 1 }).event).toBe("reconnected");
+    expect(state()).toBe("UP");
+    expect(messages("client reconnected").map((entry) => entry.fields)).toEqual([
+      { clientId: "a", downtimeSeconds: 4, missed: 0, restarted: true, was: "LEFT" },
+    ]);
+    expect(registry.clients.get("a")?.restarts).toBe(1);
+  });
+
+  test("a goodbye from another boot (a replaced pod's, late) or an unknown client is ignored", () => {
+    const { beat, registry, state, messages } = setup();
+    beat("a", { bootId: "boot-2" });
+    expect(registry.leave({ clientId: "a", bootId: "boot-1", sentAt: 0 })).toEqual({
+      clientId: "a",
+      state: "UP",
+      event: "ignored",
+    });
+    expect(registry.leave({ clientId: "b", bootId: "boot-1", sentAt: 0 }).state).toBeNull();
+    expect(state()).toBe("UP");
+    expect(messages("client left")).toEqual([]);
+  });
+
+  test("a LEFT client is forgotten after forgetAfterMs like a LOST one", () => {
+    const { beat, runUntil, registry, messages } = setup({ forgetAfterMs: 60_000 });
+    beat();
+    registry.leave({ clientId: "a", bootId: "boot-1", sentAt: 0 });
+    runUntil(59_900, 100);
+    expect(registry.clients.has("a")).toBe(true);
+    runUntil(60_000, 100);
+    expect(registry.clients.has("a")).toBe(false);
+    expect(messages("client forgotten")[0]?.fields).toMatchObject({ clientId: "a", state: "LEFT" });
+  });
+
   test("a LOST client's next beat is a reconnection with its downtime", () => {
     const { beat, runUntil, messages, state, logs } = setup();
     beat();
@@ -108,7 +177,7 @@ describe("heartbeat failure detector", () => {
         at: 20_000,
         level: "info",
         msg: "client reconnected",
-        fields: { clientId: "a", downtimeSeconds: 20, missed: 19, restarted: false },
+        fields: { clientId: "a", downtimeSeconds: 20, missed: 19, restarted: false, was: "LOST" },
       },
     ]);
     const before = logs.length;

@@ -8,23 +8,28 @@
 //   LATE  one or two beats missed
 //   LOST  three consecutive beats missed (3.25 intervals of silence): logged, then logged
 //         again every `lostRepeatMs` until the client returns or is forgotten
-// A LOST client's next beat brings it back UP, logged as a reconnection with its downtime.
+//   LEFT  said goodbye: stopped on purpose
+// A LOST or LEFT client's next beat brings it back UP, logged as a reconnection with its downtime.
 // A new boot id is a restart: logged as one, never as a loss. For three server intervals
 // after the server starts nobody is declared LOST (the grace a restarted server gives).
+// A client that says goodbye (SIGTERM: scale down, uninstall, or the old pod of a rollout)
+// is LEFT: never LOST, never repeated; if the same id comes back it is a reconnection.
 // A client silent for `forgetAfterMs` is forgotten: gone from /clients, the dashboard and
 // the Prometheus series.
 
 import type { Logger } from "../lib/log";
 import { History } from "./history";
-import type { Heartbeat, HeartbeatAck, MetricsReport } from "./protocol";
+import type { Goodbye, GoodbyeAck, Heartbeat, HeartbeatAck, MetricsReport } from "./protocol";
 
-export type State = "UP" | "LATE" | "LOST";
+export type State = "UP" | "LATE" | "LOST" | "LEFT";
+export const STATES: readonly State[] = ["UP", "LATE", "LOST", "LEFT"];
 export type ClientEvent =
   | "registered"
   | "late"
   | "lost"
   | "reconnected"
   | "restarted"
+  | "left"
   | "forgotten";
 
 /** Milliseconds since the epoch; the server's is monotonic (see `monotonicNow`). */
@@ -80,15 +85,21 @@ export interface RegistryOptions {
   onEvent?: (event: ClientEvent) => void;
 }
 
+/** The durable part of a client: what the Redis store saves and shares between replicas. */
+export type ClientRecord = Omit<Client, "history">;
+
 export class Registry {
   readonly clients = new Map<string, Client>();
   readonly startedAt: number;
+  /** Nobody is declared LOST before this: the start, or a store back from an outage. */
+  noLostBefore: number;
   readonly now: Clock;
   private readonly options: Required<Omit<RegistryOptions, "now" | "log">> & { log: Logger };
 
   constructor({ now = monotonicNow, ...options }: RegistryOptions) {
     this.now = now;
     this.startedAt = now();
+    this.noLostBefore = this.startedAt + LOST_AFTER_MISSED * options.intervalMs;
     this.options = {
       lostRepeatMs: 10_000,
       forgetAfterMs: 600_000,
@@ -107,42 +118,98 @@ export class Registry {
     return { clientId: client.id, seq: beat.seq, state: "UP", event };
   }
 
+  /**
+   * Records a goodbye: the client is LEFT (stopped on purpose), not LOST. A goodbye from an
+   * older boot than the one the server knows (a replaced pod's, arriving late) is ignored.
+   */
+  leave(goodbye: Goodbye): GoodbyeAck {
+    const client = this.clients.get(goodbye.clientId);
+    if (!client || client.bootId !== goodbye.bootId) {
+      this.options.log.debug("goodbye ignored", {
+        clientId: goodbye.clientId,
+        bootId: goodbye.bootId,
+        known: client ? "other boot" : "unknown client",
+      });
+      return { clientId: goodbye.clientId, state: client?.state ?? null, event: "ignored" };
+    }
+    const now = this.now();
+    if (client.state !== "LEFT") {
+      client.lastSeen = now;
+      client.missed = 0;
+      this.enter(client, "LEFT", now);
+      this.options.log.info("client left", {
+        clientId: client.id,
+        node: client.node,
+        bootId: client.bootId,
+      });
+      this.emit("left", client);
+    }
+    return { clientId: client.id, state: "LEFT", event: "left" };
+  }
+
   /** Records a CPU/memory report; it proves the client alive as a heartbeat does. */
   report(report: MetricsReport) {
     const { client } = this.seen(report.clientId, report.bootId, undefined);
-    const now = client.lastSeen;
-    client.metrics = { ...report, receivedAt: now };
-    const { node, container } = report;
-    client.history.push([
-      now,
-      node.cpuPercent,
-      node.memoryTotalBytes > 0 ? (100 * node.memoryUsedBytes) / node.memoryTotalBytes : Number.NaN,
-      container.cpuPercent ?? Number.NaN,
-      container.memoryBytes ?? Number.NaN,
-    ]);
+    client.metrics = { ...report, receivedAt: client.lastSeen };
+    pushHistory(client);
+  }
+
+  /** A client's durable part, for the store. */
+  toRecord(client: Client): ClientRecord {
+    const { history: _, ...record } = client;
+    return record;
+  }
+
+  /**
+   * Applies a record that another replica wrote (or the store kept over a restart), silently:
+   * the replica that saw the change logged and counted it. A record older than what this
+   * replica knows (an earlier last-seen, or the same with an earlier transition) is ignored.
+   */
+  applyRecord(record: ClientRecord) {
+    const local = this.clients.get(record.id);
+    if (
+      local &&
+      (record.lastSeen < local.lastSeen ||
+        (record.lastSeen === local.lastSeen && record.stateSince < local.stateSince))
+    )
+      return false;
+    const newMetrics = record.metrics && record.metrics.receivedAt !== local?.metrics?.receivedAt;
+    const client =
+      local ?? this.create(record.id, record.bootId, record.intervalMs, record.firstSeen);
+    Object.assign(client, record);
+    if (newMetrics) pushHistory(client);
+    this.options.onChange(client.id);
+    return true;
+  }
+
+  /** Removes a client another replica forgot, silently. */
+  dropRecord(id: string) {
+    if (this.clients.delete(id)) this.options.onChange(id);
   }
 
   /** One pass over every client: counts missed beats, declares LOST, repeats, forgets. */
   sweep() {
     const now = this.now();
     const { log, lostRepeatMs, forgetAfterMs } = this.options;
-    const graceOver = now >= this.startedAt + LOST_AFTER_MISSED * this.options.intervalMs;
+    const graceOver = now >= this.noLostBefore;
     for (const client of this.clients.values()) {
       const silentMs = now - client.lastSeen;
+      if (client.state === "LEFT") {
+        // Gone on purpose: no beats are due, only forgetting.
+        if (silentMs >= forgetAfterMs) this.forget(client, now);
+        continue;
+      }
       const missed = missedBeats(silentMs, client.intervalMs);
       if (missed !== client.missed) {
         client.missed = missed;
         this.options.onChange(client.id);
       }
       if (client.state === "LOST") {
-        if (silentMs >= forgetAfterMs) {
-          this.clients.delete(client.id);
-          log.info("client forgotten", { ...this.describe(client, now), forgetAfterMs });
-          this.emit("forgotten", client);
-        } else if (now >= client.nextLostLogAt) {
+        if (silentMs >= forgetAfterMs) this.forget(client, now);
+        else if (now >= client.nextLostLogAt) {
           log.warn("client still lost", this.describe(client, now));
-          // Steady repeats even if a sweep ran late, but never a burst to catch up.
-          client.nextLostLogAt = Math.max(client.nextLostLogAt + lostRepeatMs, now + 1);
+          client.nextLostLogAt = nextRepeat(client.nextLostLogAt, lostRepeatMs, now);
+          this.options.onChange(client.id); // another sweeper taking over must know it
         }
       } else if (missed >= LOST_AFTER_MISSED && graceOver) {
         this.enter(client, "LOST", now);
@@ -172,9 +239,15 @@ export class Registry {
     } else {
       const downtimeSeconds = round((now - client.lastSeen) / 1000);
       const restarted = bootId !== client.bootId;
-      if (client.state === "LOST") {
+      if (client.state === "LOST" || client.state === "LEFT") {
         event = "reconnected";
-        const fields = { clientId: id, downtimeSeconds, missed: client.missed, restarted };
+        const fields = {
+          clientId: id,
+          downtimeSeconds,
+          missed: client.state === "LOST" ? client.missed : 0,
+          restarted,
+          was: client.state,
+        };
         log.info("client reconnected", fields);
       } else if (restarted) {
         event = "restarted";
@@ -222,6 +295,17 @@ export class Registry {
     return client;
   }
 
+  private forget(client: Client, now: number) {
+    this.clients.delete(client.id);
+    const { forgetAfterMs, log } = this.options;
+    log.info("client forgotten", {
+      ...this.describe(client, now),
+      state: client.state,
+      forgetAfterMs,
+    });
+    this.emit("forgotten", client);
+  }
+
   private enter(client: Client, state: State, now: number) {
     client.state = state;
     client.stateSince = now;
@@ -252,6 +336,28 @@ export class Registry {
     };
   }
 }
+
+/** Appends the client's latest metrics to its history. */
+function pushHistory(client: Client) {
+  const metrics = client.metrics;
+  if (!metrics) return;
+  const { node, container } = metrics;
+  client.history.push([
+    metrics.receivedAt,
+    node.cpuPercent,
+    node.memoryTotalBytes > 0 ? (100 * node.memoryUsedBytes) / node.memoryTotalBytes : Number.NaN,
+    container.cpuPercent ?? Number.NaN,
+    container.memoryBytes ?? Number.NaN,
+  ]);
+}
+
+/**
+ * When a LOST client is next logged again: one repeat period after the last one, or, if
+ * the sweep fell further behind than that (a stalled process), one period from now: never
+ * a second line a sweep later to catch up.
+ */
+export const nextRepeat = (due: number, repeatMs: number, now: number) =>
+  due + repeatMs > now ? due + repeatMs : now + repeatMs;
 
 const round = (value: number) => Math.round(value * 100) / 100;
 

@@ -1,10 +1,13 @@
 // The heartbeat server's HTTP API in-process: auth, bad input, the JSON, Prometheus and
 // event-stream views, and forgetting (on a fake clock, swept by hand).
 import { afterAll, describe, expect, test } from "bun:test";
+import { ConfigError, readConfig } from "../lib/config";
 import { createLogger } from "../lib/log";
+import { heartbeatClientEnv } from "./client";
 import type { Heartbeat, MetricsReport } from "./protocol";
+import { INTERVAL_BOUNDS } from "./protocol";
 import type { ClientView } from "./registry";
-import { createHeartbeatServer } from "./server";
+import { createHeartbeatServer, heartbeatServerEnv } from "./server";
 
 const TOKEN = "test-token";
 const stop = new AbortController();
@@ -61,7 +64,7 @@ describe("heartbeat server", () => {
     ["no token", null, "missing bearer token"],
     ["a wrong token", "nope", "wrong token"],
   ])("a report with %s is a 401, checked before the body is read", async (_, token, error) => {
-    for (const path of ["/heartbeat", "/metrics"]) {
+    for (const path of ["/heartbeat", "/metrics", "/goodbye"]) {
       for (const body of [beat("x"), "{not json"]) {
         const response = await post(path, body, token);
         expect(response.status).toBe(401);
@@ -111,6 +114,9 @@ describe("heartbeat server", () => {
     ["/heartbeat", { ...beat("a"), seq: -1 }, "seq"],
     ["/heartbeat", { ...beat("a"), clientId: "bad id with spaces" }, "clientId"],
     ["/heartbeat", { ...beat("a"), intervalSeconds: 0 }, "intervalSeconds"],
+    ["/heartbeat", { ...beat("a"), intervalSeconds: 0.001 }, "intervalSeconds"],
+    ["/heartbeat", { ...beat("a"), intervalSeconds: 3601 }, "intervalSeconds"],
+    ["/goodbye", { clientId: "a", sentAt: 1 }, "bootId"],
     ["/metrics", { ...usage("a"), node: { cpuPercent: 101 } }, "node"],
     [
       "/metrics",
@@ -152,7 +158,22 @@ describe("heartbeat server", () => {
       metrics: { node: { cpuPercent: 12.5 }, container: { memoryBytes: 5e7 } },
     });
     expect(Date.parse(bravo.lastSeen)).toBeGreaterThan(Date.now() - 60_000);
-    expect(list.counts.UP + list.counts.LATE + list.counts.LOST).toBe(list.clients.length);
+    const { UP, LATE, LOST, LEFT } = list.counts;
+    expect(UP + LATE + LOST + LEFT).toBe(list.clients.length);
+  });
+
+  test("POST /goodbye marks the client LEFT: shown in /clients and counted in /metrics", async () => {
+    await post("/heartbeat", beat("golf"));
+    const response = await post("/goodbye", { clientId: "golf", bootId: "boot-1", sentAt: 1 });
+    expect(await response.json()).toEqual({ clientId: "golf", state: "LEFT", event: "left" });
+    const list = await (await fetch(`${base}/clients`)).json();
+    expect(list.clients.find((c: ClientView) => c.clientId === "golf")?.state).toBe("LEFT");
+    expect(list.counts.LEFT).toBeGreaterThanOrEqual(1);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toContain('heartbeat_client_state{client_id="golf",state="LEFT"} 1');
+    expect(text).toContain('heartbeat_client_up{client_id="golf"} 0');
+    expect(text).toMatch(/heartbeat_clients\{state="LEFT"\} [1-9]/);
+    expect(text).toMatch(/heartbeat_client_events_total\{event="left"\} [1-9]/);
   });
 
   test("GET /metrics stays Prometheus, with per-client series beside the request metrics", async () => {
@@ -254,3 +275,45 @@ function readEvents(response: Response) {
     close: () => reader.cancel(),
   };
 }
+
+describe("heartbeat interval bounds", () => {
+  test.each([
+    ["server", heartbeatServerEnv],
+    ["client", heartbeatClientEnv],
+  ])("the %s refuses HEARTBEAT_INTERVAL outside 0.1..3600 s at start", (_, schema) => {
+    expect(INTERVAL_BOUNDS).toEqual({ minimum: 0.1, maximum: 3600 });
+    const read = (value: string) =>
+      readConfig(schema, { HEARTBEAT_TOKEN: "t", HEARTBEAT_INTERVAL: value });
+    for (const value of ["0.001", "0.09", "3601"]) {
+      expect(() => read(value)).toThrow(ConfigError);
+      expect(() => read(value)).toThrow(
+        'HEARTBEAT_INTERVAL="' + value + '": expected a number >= 0.1, <= 3600',
+      );
+    }
+    for (const value of ["0.1", "3", "3600"])
+      expect(read(value).HEARTBEAT_INTERVAL).toBe(Number(value));
+  });
+
+  test("the chart's `interval` has the same bounds", async () => {
+    const schema = await Bun.file(
+      new URL("../../charts/demo/charts/heartbeat/values.schema.json", import.meta.url),
+    ).json();
+    const { minimum, maximum } = schema.properties.interval;
+    expect({ minimum, maximum }).toEqual(INTERVAL_BOUNDS);
+  });
+});
+
+test("HEARTBEAT_STORE=redis without REDIS_URL stops the server at start, saying so", () => {
+  const config = {
+    HEARTBEAT_TOKEN: TOKEN,
+    HEARTBEAT_INTERVAL: 3,
+    HEARTBEAT_LOST_REPEAT: 10,
+    HEARTBEAT_FORGET_AFTER: 600,
+    HEARTBEAT_STORE: "redis" as const,
+    REDIS_URL: "",
+  };
+  const log = createLogger("heartbeat-test");
+  expect(() => createHeartbeatServer({ config, log, signal: stop.signal })).toThrow(
+    new ConfigError("HEARTBEAT_STORE=redis needs REDIS_URL"),
+  );
+});

@@ -2,14 +2,15 @@
 // UP, LATE or LOST (see registry.ts), and shows it as JSON, Prometheus series and a live
 // dashboard. Reports need the shared token; the read-only views do not.
 import { defineCommand } from "../lib/command";
-import { seconds, serverEnv, T } from "../lib/config";
+import { ConfigError, seconds, serverEnv, T } from "../lib/config";
 import { createServer, jsonBody, listen } from "../lib/http-server";
 import { stopping } from "../lib/lifecycle";
 import { createLogger, type Logger } from "../lib/log";
 import dashboardPage from "./dashboard.html" with { type: "text" };
 import { createEventStream } from "./events";
 import { exportClientMetrics } from "./prometheus";
-import { Heartbeat, MetricsReport } from "./protocol";
+import { Goodbye, Heartbeat, INTERVAL_BOUNDS, MetricsReport } from "./protocol";
+import { createRedisStore } from "./redis-store";
 import { type Clock, clientView, Registry } from "./registry";
 
 export const heartbeatServerEnv = T.Object({
@@ -17,9 +18,26 @@ export const heartbeatServerEnv = T.Object({
     minLength: 1,
     description: "shared secret: clients send it as a bearer token (required)",
   }),
-  HEARTBEAT_INTERVAL: seconds(3, "heartbeat interval for clients that announce none"),
+  HEARTBEAT_INTERVAL: seconds(
+    3,
+    "heartbeat interval for clients that announce none",
+    INTERVAL_BOUNDS,
+  ),
   HEARTBEAT_LOST_REPEAT: seconds(10, "how often a LOST client is logged again"),
   HEARTBEAT_FORGET_AFTER: seconds(600, "silence after which a LOST client is forgotten"),
+  HEARTBEAT_STORE: T.Union([T.Literal("memory"), T.Literal("redis")], {
+    default: "memory",
+    description: "memory (one replica) or redis (survives restarts, 2+ replicas share it)",
+  }),
+  REDIS_URL: T.String({
+    default: "",
+    pattern: "^(rediss?://.+)?$",
+    description: "redis://[:password@]host:port[/db], for HEARTBEAT_STORE=redis",
+  }),
+  HEARTBEAT_REDIS_PREFIX: T.String({
+    default: "heartbeat:",
+    description: "prefix of the store's Redis keys and channel",
+  }),
   ...serverEnv,
 });
 type HeartbeatServerConfig = (typeof heartbeatServerEnv)["static"];
@@ -28,7 +46,10 @@ export interface HeartbeatServerOptions {
   config: Pick<
     HeartbeatServerConfig,
     "HEARTBEAT_TOKEN" | "HEARTBEAT_INTERVAL" | "HEARTBEAT_LOST_REPEAT" | "HEARTBEAT_FORGET_AFTER"
-  >;
+  > &
+    Partial<
+      Pick<HeartbeatServerConfig, "HEARTBEAT_STORE" | "REDIS_URL" | "HEARTBEAT_REDIS_PREFIX">
+    >;
   log: Logger;
   now?: Clock;
   /** Stops the sweep and closes the event streams; the process's stop signal by default. */
@@ -37,7 +58,7 @@ export interface HeartbeatServerOptions {
 
 // Bun's text import embeds the page in the binary; the .html type says bundle, it is a string.
 const dashboard = dashboardPage as unknown as string;
-const REPORT_PATHS = new Set(["/heartbeat", "/metrics"]);
+const REPORT_PATHS = new Set(["/heartbeat", "/metrics", "/goodbye"]);
 
 export function createHeartbeatServer({
   config,
@@ -53,14 +74,31 @@ export function createHeartbeatServer({
     forgetAfterMs: config.HEARTBEAT_FORGET_AFTER * 1000,
     now,
     log,
-    onChange: (clientId) => events.changed(clientId),
+    onChange: (clientId) => {
+      events.changed(clientId);
+      store?.changed(clientId);
+    },
     onEvent: (event) => countEvent(event),
   });
   const events = createEventStream(registry, { signal });
-  startSweeper(registry, Math.max(10, Math.min(250, intervalMs / 4)), signal);
+  const store = openStore(config, { registry, log, intervalMs, signal });
+  const period = Math.max(10, Math.min(250, intervalMs / 4));
+  startSweeper(registry, period, signal, () => store?.maySweep() ?? true);
   const tokenMatches = bearerCheck(config.HEARTBEAT_TOKEN);
 
-  const app = createServer({ log })
+  const health = () =>
+    store
+      ? { store: store.degraded ? "degraded: redis unreachable" : "redis", sweeper: store.sweeper }
+      : { store: "memory" };
+  // Not ready before the clients kept in Redis are read, so a new replica never shows a
+  // partial list; unless Redis stays away past the startup grace: then it serves degraded.
+  const readiness = {
+    store: () =>
+      store && !store.loaded && registry.now() < registry.noLostBefore
+        ? "reading the clients kept in redis"
+        : null,
+  };
+  const app = createServer({ log, health, readiness })
     // Before parsing: a report without the right token is 401 whatever its body holds.
     .onRequest(({ request, set }) => {
       if (request.method !== "POST" || !REPORT_PATHS.has(pathOf(request.url))) return;
@@ -78,7 +116,7 @@ export function createHeartbeatServer({
     .get("/clients", () => {
       const at = registry.now();
       const clients = [...registry.clients.values()].sort((a, b) => a.id.localeCompare(b.id));
-      const counts = { UP: 0, LATE: 0, LOST: 0 };
+      const counts = { UP: 0, LATE: 0, LOST: 0, LEFT: 0 };
       for (const client of clients) counts[client.state] += 1;
       return {
         now: new Date(at).toISOString(),
@@ -87,6 +125,7 @@ export function createHeartbeatServer({
       };
     })
     .post("/heartbeat", ({ body }) => registry.beat(body), { parse: jsonBody, body: Heartbeat })
+    .post("/goodbye", ({ body }) => registry.leave(body), { parse: jsonBody, body: Goodbye })
     .post(
       "/metrics",
       ({ body }) => {
@@ -95,20 +134,39 @@ export function createHeartbeatServer({
       },
       { parse: jsonBody, body: MetricsReport },
     );
-  return { app, registry, events };
+  return { app, registry, events, store };
+}
+
+/** The Redis store when configured, else none (the registry alone, in memory). */
+function openStore(
+  config: HeartbeatServerOptions["config"],
+  options: { registry: Registry; log: Logger; intervalMs: number; signal: AbortSignal },
+) {
+  if (config.HEARTBEAT_STORE !== "redis") return undefined;
+  if (!config.REDIS_URL) throw new ConfigError("HEARTBEAT_STORE=redis needs REDIS_URL");
+  return createRedisStore(options.registry, {
+    ...options,
+    url: config.REDIS_URL,
+    prefix: config.HEARTBEAT_REDIS_PREFIX ?? "heartbeat:",
+  });
 }
 
 /**
  * One timer sweeps all clients. A tick that comes far too late means this process stalled
  * (a long GC, a paused VM): the beats that waited meanwhile are read before anyone is judged.
  */
-function startSweeper(registry: Registry, periodMs: number, signal: AbortSignal) {
+function startSweeper(
+  registry: Registry,
+  periodMs: number,
+  signal: AbortSignal,
+  allowed: () => boolean,
+) {
   let last = performance.now();
   const timer = setInterval(() => {
     const now = performance.now();
     const stalled = now - last > 2 * periodMs + 100;
     last = now;
-    if (!stalled) registry.sweep();
+    if (!stalled && allowed()) registry.sweep();
   }, periodMs);
   signal.addEventListener("abort", () => clearInterval(timer));
 }

@@ -110,9 +110,13 @@ export const port = (fallback = 8080) =>
     default: fallback,
     description: "TCP port to listen on",
   });
-export const seconds = (fallback: number, description: string) =>
+export const seconds = (
+  fallback: number,
+  description: string,
+  bounds: { minimum: number; maximum: number } | undefined = undefined,
+) =>
   Type.Number({
-    exclusiveMinimum: 0,
+    ...(bounds ?? { exclusiveMinimum: 0 }),
     default: fallback,
     description: `${description}, in seconds`,
   });

@@ -25,9 +25,11 @@ export interface ServerOptions {
   log: Logger;
   /** Dependencies that must be usable before the server takes traffic. */
   readiness?: Record<string, ReadinessCheck>;
+  /** Details for GET /healthz (still 200: e.g. a store that is down but worked around). */
+  health?: () => Record<string, unknown>;
 }
 
-export function createServer({ log, readiness = {} }: ServerOptions) {
+export function createServer({ log, readiness = {}, health }: ServerOptions) {
   const state = { draining: false };
   stopping.addEventListener("abort", () => {
     state.draining = true;
@@ -61,7 +63,7 @@ export function createServer({ log, readiness = {} }: ServerOptions) {
         if (state.draining) set.headers.connection = "close";
         return body;
       })
-      .get("/healthz", () => ({ status: "ok" }))
+      .get("/healthz", () => ({ status: "ok", ...health?.() }))
       .get("/readyz", async ({ set }) => {
         if (state.draining) {
           set.status = 503;

@@ -6,6 +6,7 @@ import {
   closeSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   writeFileSync,
 } from "node:fs";
@@ -92,9 +93,14 @@ export class ServerProcess {
     this.child = undefined;
   }
 
-  /** Freezes it (SIGSTOP): the port stays open but nothing answers, like a hung server. */
-  pause() {
+  /** Freezes it (SIGSTOP): the port stays open but nothing answers, like a hung server.
+   * kill() only queues the stop: it resolves once every thread of the process has stopped
+   * (a busy machine once let MariaDB answer one more query after the signal). */
+  async pause() {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
     this.child?.kill("SIGSTOP");
+    await waitFor(`process ${pid} to stop`, () => allThreadsStopped(pid));
   }
 
   resume() {
@@ -123,10 +129,18 @@ export abstract class LocalServer {
 
   /** Freezes it: the port stays open but nothing answers, like a hung server. */
   pause() {
-    this.process.pause();
+    return this.process.pause();
   }
 
   resume() {
     this.process.resume();
   }
+}
+
+/** Whether every thread of `pid` is stopped (state T in /proc/<pid>/task/<tid>/stat). */
+function allThreadsStopped(pid: number) {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    return /^[tT]$/.test(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0] ?? "");
+  });
 }

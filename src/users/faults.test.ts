@@ -86,7 +86,7 @@ describe("Redis", () => {
     await api.read("r2");
     expect(await api.read("r2")).toMatchObject({ cache: "HIT", body: { name: "r2" } });
 
-    redis.pause(); // the port stays open, nothing answers: only timeouts can tell
+    await redis.pause(); // the port stays open, nothing answers: only timeouts can tell
     try {
       expect(await api.read("r2")).toMatchObject({ status: 200, cache: "BYPASS" });
       expect((await api.call("PATCH", "/users/r2", { name: "changed while frozen" })).status).toBe(
@@ -216,7 +216,7 @@ describe("MariaDB", () => {
   });
 
   test("frozen: requests get a 503 after MYSQL_QUERY_TIMEOUT_SECONDS, not a hang", async () => {
-    mariadb.pause();
+    await mariadb.pause();
     try {
       // A pooled connection left from the restart above may fail at once (a 503 too, seen
       // once on a busy machine); the frozen server itself must end in the timeout.
@@ -239,7 +239,7 @@ describe("MariaDB", () => {
     await add("w2");
     await waitFor("the cache to serve w1", async () => (await api.read("w1")).cache === "HIT");
 
-    mariadb.pause();
+    await mariadb.pause();
     try {
       const patch = await api.call("PATCH", "/users/w1", { name: "during-freeze" });
       expect(patch.status).toBe(503);

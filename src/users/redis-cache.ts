@@ -3,8 +3,8 @@
 // and invalidations that could not be sent are replayed before the cache is used again.
 import { Redis, type RedisOptions, ReplyError } from "ioredis";
 import type { Logger } from "../lib/log";
+import { Outage } from "../lib/outage";
 import { cacheErrors, type UserCache } from "./cache";
-import { Outage } from "./outage";
 
 export type RedisTarget = { url: string } | { host: string; port: number; password?: string };
 

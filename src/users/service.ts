@@ -2,8 +2,8 @@
 // flight, writes that invalidate the cache, and 503s until the database is set up.
 import { HttpError } from "../lib/errors";
 import type { Logger } from "../lib/log";
+import { Outage } from "../lib/outage";
 import { cacheLookups, type Lookup, type UserCache } from "./cache";
-import { Outage } from "./outage";
 import { DatabaseUnavailable, Duplicate, QueryTimeout, type UserStore } from "./store";
 import { type NewUser, type User, type UserPatch, userView } from "./user";
 

@@ -29,14 +29,15 @@ app.kubernetes.io/part-of: demo
 {{- end -}}
 
 {{/*
-A pod template's metadata: the labels plus podLabels, podAnnotations plus the
-given annotations (e.g. a checksum; they win over podAnnotations).
-Usage: include "demo-lib.podMetadata" (dict "ctx" . "component" "server" "annotations" (dict ...))
+A pod template's metadata: the labels plus the given labels and podLabels, podAnnotations
+plus the given annotations (e.g. a checksum; they win over podAnnotations).
+Usage: include "demo-lib.podMetadata" (dict "ctx" . "component" "server" "labels" (dict ...)
+         "annotations" (dict ...))
 */}}
 {{- define "demo-lib.podMetadata" -}}
 {{- $labels := include "demo-lib.labels" . | fromYaml -}}
 labels:
-  {{- merge $labels (.ctx.Values.podLabels | default dict) | toYaml | nindent 2 }}
+  {{- merge $labels (.labels | default dict) (.ctx.Values.podLabels | default dict) | toYaml | nindent 2 }}
 {{- $annotations := merge (.annotations | default dict) (.ctx.Values.podAnnotations | default dict) }}
 {{- with $annotations }}
 annotations:

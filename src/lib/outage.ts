@@ -2,7 +2,7 @@
 // request), with how long it lasted: from the first failure to the first success, of a
 // request or of the probe that runs while the outage lasts (so an idle server still logs the
 // end when the dependency returns, not at the next request).
-import type { Logger } from "../lib/log";
+import type { Logger } from "./log";
 
 export interface OutageOptions {
   down: string;
