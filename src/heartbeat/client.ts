@@ -14,9 +14,13 @@ import { createLogger, type Logger } from "../lib/log";
 import { every } from "../lib/loop";
 import { postJson } from "../lib/post-json";
 import { createProbe } from "./probe";
-import { type Goodbye, type Heartbeat, INTERVAL_BOUNDS, type MetricsReport } from "./protocol";
-
-const ID_PATTERN = "^([A-Za-z0-9][A-Za-z0-9._:-]*)?$";
+import {
+  CLIENT_ID,
+  type Goodbye,
+  type Heartbeat,
+  INTERVAL_BOUNDS,
+  type MetricsReport,
+} from "./protocol";
 
 export const heartbeatClientEnv = T.Object({
   SERVER_URL: url("http://localhost:8080", "heartbeat server to report to"),
@@ -26,8 +30,8 @@ export const heartbeatClientEnv = T.Object({
   }),
   CLIENT_ID: T.String({
     default: "",
-    maxLength: 253,
-    pattern: ID_PATTERN,
+    maxLength: CLIENT_ID.maxLength,
+    pattern: `^(${CLIENT_ID.pattern})?$`,
     description: "this client's id; else POD_NAME, else NODE_NAME, else the hostname",
   }),
   POD_NAME: T.String({ default: "", description: "the pod's name (Downward API metadata.name)" }),
@@ -57,9 +61,9 @@ export function clientIdOf(
   const id = config.CLIENT_ID || config.POD_NAME || config.NODE_NAME || hostname();
   return (
     id
-      .replace(/[^A-Za-z0-9._:-]/g, "-")
-      .replace(/^[^A-Za-z0-9]+/, "")
-      .slice(0, 253) || "client"
+      .replace(CLIENT_ID.notAllowed, "-")
+      .replace(/^[^A-Za-z0-9]+/, "") // the first character: a letter or a digit
+      .slice(0, CLIENT_ID.maxLength) || "client"
   );
 }
 

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { createLogger } from "../lib/log";
+import { recordingLogger } from "../testing/logger";
+import { serveOnFreePort } from "../testing/serve";
 import { type HeartbeatClientConfig, runHeartbeatClient } from "./client";
 import { createHeartbeatServer } from "./server";
 
@@ -16,8 +17,8 @@ const CHROMIUM = "/usr/bin/chromium";
 const artifacts = resolve(import.meta.dir, "../../test-artifacts");
 const TOKEN = "dashboard-test-token";
 const stop = new AbortController();
-// Warnings and errors only: every acknowledgement of four clients would bury the test output.
-const log = { ...createLogger("dashboard-test"), debug: () => {}, info: () => {} };
+// Recorded, not printed: every acknowledgement of four clients would bury the test output.
+const log = recordingLogger();
 
 const { app } = createHeartbeatServer({
   config: {
@@ -29,8 +30,7 @@ const { app } = createHeartbeatServer({
   log,
   signal: stop.signal,
 });
-const server = app.listen({ port: 0, hostname: "127.0.0.1" });
-const base = `http://127.0.0.1:${server.server?.port}`;
+const { base } = serveOnFreePort(app);
 
 /**
  * A real client in this process (real probe, real HTTP). Abort its signal to stop it: with
@@ -102,7 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   stop.abort();
-  if (server.server) server.stop(true); // the last test stops it
+  if (app.server) app.stop(true); // the last test stops it
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
@@ -164,7 +164,7 @@ describe("heartbeat dashboard in Chromium", () => {
   });
 
   test("says so when the server is unreachable, and greys out every state", async () => {
-    server.stop(true);
+    app.stop(true);
     await page.locator("#connection.down").waitFor({ timeout: 10_000 });
     expect(await page.locator("#connection").textContent()).toContain("server unreachable since");
     expect(await page.locator("#offline").isVisible()).toBe(true);

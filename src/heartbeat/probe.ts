@@ -7,7 +7,7 @@ import { cpus } from "node:os";
 import { mem } from "systeminformation";
 import { sleep } from "../lib/lifecycle";
 import { type CgroupFiles, locateCgroup, readCgroup } from "./cgroup";
-import type { MetricsReport } from "./protocol";
+import { type MetricsReport, round2 } from "./protocol";
 
 export type Usage = Pick<MetricsReport, "node" | "container">;
 
@@ -53,7 +53,7 @@ export function createProbe(cgroup: CgroupFiles | null = locateCgroup()) {
       },
       container: {
         cgroup: cgroup?.version ?? "none",
-        cpuPercent: containerCpu === null ? null : round(containerCpu),
+        cpuPercent: containerCpu === null ? null : round2(containerCpu),
         memoryBytes: container?.memoryBytes ?? null,
         memoryLimitBytes: container?.memoryLimitBytes ?? null,
       },
@@ -75,7 +75,5 @@ function nodeCpuTimes() {
 }
 
 function ratioPercent(part: number, whole: number) {
-  return whole > 0 ? round(Math.min(100, Math.max(0, (100 * part) / whole))) : 0;
+  return whole > 0 ? round2(Math.min(100, Math.max(0, (100 * part) / whole))) : 0;
 }
-
-const round = (value: number) => Math.round(value * 100) / 100;

@@ -3,9 +3,24 @@
 import { type Static, t } from "elysia";
 
 // Ids become Prometheus label values and dashboard text: keep them to what Kubernetes
-// names (pods, nodes) and hostnames use.
+// names (pods, nodes) and hostnames use. The one rule for a client id (the client's
+// CLIENT_ID and its cleaning of pod and host names follow it).
+export const CLIENT_ID = {
+  /** One id: a letter or digit, then letters, digits and . _ : - */
+  pattern: "[A-Za-z0-9][A-Za-z0-9._:-]*",
+  notAllowed: /[^A-Za-z0-9._:-]/g,
+  maxLength: 253,
+} as const;
 const id = (description: string) =>
-  t.String({ minLength: 1, maxLength: 253, pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]*$", description });
+  t.String({
+    minLength: 1,
+    maxLength: CLIENT_ID.maxLength,
+    pattern: `^${CLIENT_ID.pattern}$`,
+    description,
+  });
+
+/** Rounds to 2 decimals, for the seconds and percentages reports and views show. */
+export const round2 = (value: number) => Math.round(value * 100) / 100;
 const nonNegative = (description: string) => t.Number({ minimum: 0, description });
 const orNull = (description: string) => t.Union([nonNegative(description), t.Null()]);
 

@@ -1,31 +1,15 @@
 // The failure detector, driven by a fake clock: every assertion is about exact times.
 import { describe, expect, test } from "bun:test";
-import type { Fields, Logger } from "../lib/log";
+import { recordingLogger } from "../testing/logger";
 import type { Heartbeat, MetricsReport } from "./protocol";
 import { type ClientEvent, Registry, type RegistryOptions } from "./registry";
-
-interface Entry {
-  at: number;
-  level: string;
-  msg: string;
-  fields: Fields;
-}
 
 /** A registry on a fake clock, with its logs and events recorded. */
 function setup(options: Partial<RegistryOptions> = {}) {
   const clock = { t: 0 };
-  const logs: Entry[] = [];
   const events: ClientEvent[] = [];
-  const record =
-    (level: string) =>
-    (msg: string, fields: Fields = {}) =>
-      logs.push({ at: clock.t, level, msg, fields });
-  const log: Logger = {
-    debug: record("debug"),
-    info: record("info"),
-    warn: record("warn"),
-    error: record("error"),
-  };
+  const log = recordingLogger(() => clock.t);
+  const logs = log.entries;
   const registry = new Registry({
     intervalMs: 1000,
     now: () => clock.t,

@@ -19,7 +19,14 @@
 
 import type { Logger } from "../lib/log";
 import { History } from "./history";
-import type { Goodbye, GoodbyeAck, Heartbeat, HeartbeatAck, MetricsReport } from "./protocol";
+import {
+  type Goodbye,
+  type GoodbyeAck,
+  type Heartbeat,
+  type HeartbeatAck,
+  type MetricsReport,
+  round2,
+} from "./protocol";
 
 export type State = "UP" | "LATE" | "LOST" | "LEFT";
 export const STATES: readonly State[] = ["UP", "LATE", "LOST", "LEFT"];
@@ -237,7 +244,7 @@ export class Registry {
       event = "registered";
       log.info("client registered", { clientId: id, bootId, intervalSeconds: intervalMs / 1000 });
     } else {
-      const downtimeSeconds = round((now - client.lastSeen) / 1000);
+      const downtimeSeconds = round2((now - client.lastSeen) / 1000);
       const restarted = bootId !== client.bootId;
       if (client.state === "LOST" || client.state === "LEFT") {
         event = "reconnected";
@@ -324,13 +331,13 @@ export class Registry {
       clientId: client.id,
       node: client.node,
       lastSeen: new Date(client.lastSeen).toISOString(),
-      silentSeconds: round((now - client.lastSeen) / 1000),
+      silentSeconds: round2((now - client.lastSeen) / 1000),
       missed: client.missed,
       lastMetrics: metrics && {
         reportedAt: new Date(metrics.receivedAt).toISOString(),
-        nodeCpuPercent: round(metrics.node.cpuPercent),
+        nodeCpuPercent: round2(metrics.node.cpuPercent),
         nodeMemoryUsedBytes: metrics.node.memoryUsedBytes,
-        containerCpuPercent: metrics.container.cpuPercent && round(metrics.container.cpuPercent),
+        containerCpuPercent: metrics.container.cpuPercent && round2(metrics.container.cpuPercent),
         containerMemoryBytes: metrics.container.memoryBytes,
       },
     };
@@ -359,8 +366,6 @@ function pushHistory(client: Client) {
 export const nextRepeat = (due: number, repeatMs: number, now: number) =>
   due + repeatMs > now ? due + repeatMs : now + repeatMs;
 
-const round = (value: number) => Math.round(value * 100) / 100;
-
 /** A client as `GET /clients` and the dashboard show it. */
 export function clientView(client: Client, now: number, withHistory = false) {
   const metrics = client.metrics;
@@ -369,7 +374,7 @@ export function clientView(client: Client, now: number, withHistory = false) {
     node: client.node ?? null,
     state: client.state,
     lastSeen: new Date(client.lastSeen).toISOString(),
-    lastSeenAgeSeconds: round((now - client.lastSeen) / 1000),
+    lastSeenAgeSeconds: round2((now - client.lastSeen) / 1000),
     missed: client.missed,
     intervalSeconds: client.intervalMs / 1000,
     stateSince: new Date(client.stateSince).toISOString(),

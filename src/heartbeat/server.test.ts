@@ -2,7 +2,8 @@
 // event-stream views, and forgetting (on a fake clock, swept by hand).
 import { afterAll, describe, expect, test } from "bun:test";
 import { ConfigError, readConfig } from "../lib/config";
-import { createLogger } from "../lib/log";
+import { recordingLogger } from "../testing/logger";
+import { serveOnFreePort } from "../testing/serve";
 import { heartbeatClientEnv } from "./client";
 import type { Heartbeat, MetricsReport } from "./protocol";
 import { INTERVAL_BOUNDS } from "./protocol";
@@ -21,13 +22,13 @@ function startServer(now?: () => number) {
       HEARTBEAT_LOST_REPEAT: 10,
       HEARTBEAT_FORGET_AFTER: 60,
     },
-    log: createLogger("heartbeat-test"),
+    log: recordingLogger(),
     now,
     signal: stop.signal,
   });
-  const app = server.app.listen({ port: 0, hostname: "127.0.0.1" });
-  afterAll(() => app.stop(true));
-  return { ...server, base: `http://127.0.0.1:${app.server?.port}` };
+  const served = serveOnFreePort(server.app);
+  afterAll(served.stop);
+  return { ...server, base: served.base };
 }
 
 const { base, registry } = startServer();
@@ -312,7 +313,7 @@ test("HEARTBEAT_STORE=redis without REDIS_URL stops the server at start, saying 
     HEARTBEAT_STORE: "redis" as const,
     REDIS_URL: "",
   };
-  const log = createLogger("heartbeat-test");
+  const log = recordingLogger();
   expect(() => createHeartbeatServer({ config, log, signal: stop.signal })).toThrow(
     new ConfigError("HEARTBEAT_STORE=redis needs REDIS_URL"),
   );

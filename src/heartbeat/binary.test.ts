@@ -1,13 +1,14 @@
-// The heartbeat system as real processes: one server and three clients on short intervals.
+// The heartbeat system as the compiled binary's processes: one server and three clients on
+// short intervals.
 // A killed client is logged LOST (and again while it stays so), and its restart is logged
 // as a reconnection; a paused one comes back as the same boot; a server restart is survived.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { resolve } from "node:path";
+import { compiledBinary } from "../testing/binary";
 import { freePort, type Running, start, waitForHttp } from "../testing/processes";
 
 setDefaultTimeout(30_000);
 
-const main = resolve(import.meta.dir, "../main.ts");
+const binary = await compiledBinary();
 const TOKEN = "process-test-token";
 const serverPort = await freePort();
 const serverUrl = `http://127.0.0.1:${serverPort}`;
@@ -17,7 +18,7 @@ afterAll(() => {
 });
 
 function run(command: string[], env: Record<string, string>, prefix: string[] = []) {
-  const process = start([...prefix, Bun.argv[0] ?? "bun", main, ...command], {
+  const process = start([...prefix, binary, ...command], {
     HEARTBEAT_TOKEN: TOKEN,
     HEARTBEAT_INTERVAL: "0.2",
     SHUTDOWN_DELAY_SECONDS: "0",
