@@ -23,7 +23,8 @@
 #  6. curl each system through its node port, as `minikube service --url` would
 #  7. NetworkPolicies, enforced by kube-router's policy controller (scripts/cluster/up.sh):
 #     probe pods show the allowed flows open and the others closed, among them a pod without
-#     the allowed labels refused by MySQL and Redis (the chart's policies for Bitnami's pods);
+#     the allowed labels refused by MySQL, Redis (the chart's policies for Bitnami's pods) and
+#     the heartbeat server (networkPolicy.allowExternal=false);
 #     then heartbeat, 2 server replicas on the Redis store (the external Redis): delete a
 #     client pod (the StatefulSet's replacement keeps the pod name: the servers log it left,
 #     then reconnected with the same id and restarted=true); freeze another past 3 beats
@@ -183,6 +184,9 @@ heartbeat:
   enabled: true
   service: {type: NodePort, nodePort: $HEARTBEAT_PORT}
   server: {replicaCount: 2}
+  # Only the release's clients, its test pod and pods labelled demo-heartbeat-client reach
+  # the server (the node port too: kube-proxy masquerades it as the node, which is allowed).
+  networkPolicy: {allowExternal: false}
   store:
     type: redis
     redis:
@@ -296,6 +300,7 @@ sel() { jq -cn --arg n "$1" --arg c "$2" --arg i "$RELEASE" '{"app.kubernetes.io
   netpol_pod probe-no-labels "$probe_image" '{}' '["sleep", "900"]'
   netpol_pod probe-users-api "$probe_image" "$(sel users api)" '["sleep", "900"]'
   netpol_pod probe-echo-client "$probe_image" "$(sel echo client)" '["sleep", "900"]'
+  netpol_pod probe-hb-access "$probe_image" '{"demo-heartbeat-client": "true"}' '["sleep", "900"]'
 } >"$STATE/netpol-pods.yaml"
 kctl -n "$NS" apply -f "$STATE/netpol-bitnami.yaml" -f "$STATE/netpol-pods.yaml" >&2
 kctl -n "$NS" wait --for=condition=Ready pod -l demo-e2e=netpol --timeout=120s >&2
@@ -318,7 +323,8 @@ flows=(
   "probe-echo-client  heartbeat-server $hb_ip:8080            closed"
   "probe-echo-client  users-api        $api_ip:8080           closed"
   "probe-users-api    heartbeat-server $hb_ip:8080            closed" # the API reaches only MySQL, Redis and DNS
-  "probe-no-labels    heartbeat-server $hb_ip:8080            open"   # by design: the server admits any pod on http (dashboard; reports carry the token)
+  "probe-no-labels    heartbeat-server $hb_ip:8080            closed" # networkPolicy.allowExternal=false: no label, no entry
+  "probe-hb-access    heartbeat-server $hb_ip:8080            open"   # the label Bitnami's charts use: <release>-heartbeat-client
 )
 flow_state() { # POD HOST:PORT -> open | closed
   if kctl -n "$NS" exec "$1" -- timeout 4 bash -c "exec 3<>/dev/tcp/${2%:*}/${2##*:}" 2>/dev/null; then echo open; else echo closed; fi
