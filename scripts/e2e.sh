@@ -185,8 +185,10 @@ heartbeat:
   service: {type: NodePort, nodePort: $HEARTBEAT_PORT}
   server: {replicaCount: 2}
   # Only the release's clients, its test pod and pods labelled demo-heartbeat-client reach
-  # the server (the node port too: kube-proxy masquerades it as the node, which is allowed).
-  networkPolicy: {allowExternal: false}
+  # the server, and the node port from this host (kube-proxy keeps the client's address).
+  networkPolicy:
+    allowExternal: false
+    extraIngress: [{from: [{ipBlock: {cidr: $HOST_IP/32}}, {ipBlock: {cidr: $NODE_IP/32}}], ports: [{port: http, protocol: TCP}]}]
   store:
     type: redis
     redis:
