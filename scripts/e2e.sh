@@ -20,7 +20,7 @@
 #     restricted Pod Security profile; every pod Ready
 #  5. scripts/ci/diagnostics.sh (the kind job's failure diagnostics) on the good install:
 #     it prints the release, pods, events and logs (on a failure, on_exit runs it too)
-#  6. curl each system through its node port, as `minikube service --url` would
+#  6. `demo check` each system through its node port, as `minikube service --url` gives it
 #  7. NetworkPolicies, enforced by kube-router's policy controller (scripts/cluster/up.sh):
 #     probe pods show the allowed flows open and the others closed, among them a pod without
 #     the allowed labels refused by MySQL, Redis (the chart's policies for Bitnami's pods) and
@@ -239,29 +239,14 @@ grep -q "STATUS: deployed" "$STATE/diagnostics.txt" || fail "diagnostics.sh did 
 grep -qF "[pod/${api_pod#pod/}/" "$STATE/diagnostics.txt" || fail "diagnostics.sh printed no log line of ${api_pod#pod/}"
 echo "  ok: $(grep -c '^---- ' "$STATE/diagnostics.txt") sections, $(wc -l <"$STATE/diagnostics.txt") lines ($STATE/diagnostics.txt)" >&2
 
-step "curl each system through its node port"
+step "demo check each system through its node port, as \`minikube service --url\` gives it"
 base_echo="http://$NODE_IP:$ECHO_PORT" base_users="http://$NODE_IP:$USERS_PORT" base_hb="http://$NODE_IP:$HEARTBEAT_PORT"
-expect() { # expect DESCRIPTION PATTERN CURL-ARGS...
-  local what=$1 pattern=$2; shift 2
-  local out
-  out=$(curl -sS -m 10 "$@") || fail "$what: curl $* failed"
-  [[ $out =~ $pattern ]] || fail "$what: expected /$pattern/, got: $out"
-  echo "  ok: $what -> ${out:0:160}" >&2
-}
-expect "echo GET /" '"message":"This is a GET response"' "$base_echo/"
-expect "echo POST /" '"response":"Hello, Test User!"' -X POST -H 'content-type: application/json' -d '{"name":"Test User"}' "$base_echo/"
-expect "users POST /init" '.' -X POST "$base_users/init"
-email="e2e-$RANDOM-$SECONDS@example.com"
-created=$(curl -sS -m 10 -X POST -H 'content-type: application/json' -d "{\"name\":\"E2E User\",\"email\":\"$email\"}" "$base_users/users") ||
-  fail "users POST /users failed"
-id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$created" 2>/dev/null) || fail "users POST /users: no id in: $created"
-echo "  ok: users POST /users -> id $id" >&2
-cache1=$(curl -sS -m 10 -o /dev/null -D - "$base_users/users/$id" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache" {print $2}')
-cache2=$(curl -sS -m 10 -o /dev/null -D - "$base_users/users/$id" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache" {print $2}')
-[[ $cache1 == MISS && $cache2 == HIT ]] || fail "users GET /users/$id: X-Cache expected MISS then HIT, got '$cache1' then '$cache2'"
-echo "  ok: users GET /users/$id -> X-Cache $cache1 then $cache2 (MariaDB, then Redis)" >&2
-expect "heartbeat GET /clients" '.' "$base_hb/clients"
-expect "heartbeat GET /healthz" '.' "$base_hb/healthz"
+# The exchanges `helm test` runs inside the cluster, here from outside it (the same command).
+demo_check() { "$BUN" src/main.ts check "$@" >&2 || fail "demo check $* failed"; }
+demo_check echo "$base_echo"
+demo_check users "$base_users"
+HEARTBEAT_TOKEN=$(kctl -n "$NS" get secret -l app.kubernetes.io/name=heartbeat -o jsonpath='{.items[0].data.token}' | base64 -d) \
+  demo_check heartbeat "$base_hb"
 
 step "NetworkPolicies enforced (kube-router): probe pods without the allowed labels are refused"
 # The flows the systems need already passed above with kube-router enforcing every policy of
