@@ -38,9 +38,11 @@ step charts bash scripts/chart-check.sh
 step workflows bash scripts/ci/actionlint.sh
 step "workflow rules" bun scripts/ci/check-workflows.ts
 step shellcheck bash scripts/ci/shellcheck.sh
-# A real single-node Kubernetes built here (scripts/cluster): install, helm test, curls, a lost
-# heartbeat client, a zero-failure upgrade, a clean uninstall. The first run builds Kubernetes,
-# BuildKit and the registry (~12 min on a quiet 2-core machine), then they are cached.
+# A real single-node Kubernetes built here (scripts/cluster): install, helm test, demo check
+# through the node ports, NetworkPolicies enforced, heartbeat operator scenarios, a
+# zero-failure upgrade under keep-alive load, a clean uninstall. The first run builds
+# Kubernetes, BuildKit, the registry and kube-router (~17 min on a quiet 2-core machine),
+# then they are cached.
 step "cluster e2e" bash scripts/e2e.sh
 
 printf '\nsteps: %d passed, %d failed\n' "${#passed[@]}" "${#failed[@]}"
