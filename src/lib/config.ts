@@ -110,13 +110,16 @@ export const port = (fallback = 8080) =>
     default: fallback,
     description: "TCP port to listen on",
   });
+/** A duration in seconds: above 0, or within `bounds` when the command has a reason for them. */
 export const seconds = (
   fallback: number,
   description: string,
-  bounds: { minimum: number; maximum: number } | undefined = undefined,
+  bounds: { minimum: number; maximum: number } | { exclusiveMinimum: number } = {
+    exclusiveMinimum: 0,
+  },
 ) =>
   Type.Number({
-    ...(bounds ?? { exclusiveMinimum: 0 }),
+    ...bounds,
     default: fallback,
     description: `${description}, in seconds`,
   });
