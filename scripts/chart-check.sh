@@ -4,7 +4,8 @@
 # mysql and redis charts that charts/demo/charts/users depends on:
 #
 #   absent   charts/demo/charts/users/charts/ without them, as in a fresh clone
-#   present  the stand-ins of scripts/stand-ins/bitnami/ copied there (sha256 checked),
+#   present  the packages scripts/stand-ins/bitnami-charts.sh finds (../shared/bitnami or
+#            $BITNAMI_CHARTS_DIR, sha256 checked) copied there,
 #            as after `helm dependency build charts/demo/charts/users`
 #
 # That directory is put back as it was afterwards (also on failure or Ctrl-C).
@@ -56,13 +57,6 @@ NAMESPACE=demo
 SCHEMA_LOCATION_SUFFIX='{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json'
 # Where `helm dependency build charts/demo/charts/users` puts the Bitnami charts.
 BITNAMI_DIR=$CHART/charts/users/charts
-# The stand-ins copied there in the "present" mode, as `sha256sum --check` lines
-# (the same sums as scripts/stand-ins/bitnami/README.md).
-STAND_INS=scripts/stand-ins/bitnami
-BITNAMI_SHA256=(
-  "f26b8a397d9e9d55272324922db5e7f7ebde960d0a48a12d732e2090ebfe50ba  mysql-13.0.1.tgz"
-  "f6e8ca660fd4384983202883d727ebc19510ade8d7023ec93f1b901fa105dabf  redis-21.2.6.tgz"
-)
 
 # kube-score checks that do not apply to this product (all others must pass):
 KUBE_SCORE_IGNORES=(
@@ -152,13 +146,11 @@ use_bitnami() { # use_bitnami absent|present: puts $BITNAMI_DIR in that state
     echo "$BITNAMI_DIR/: no Bitnami charts (as in a fresh clone)"
     return 0
   fi
-  mkdir -p "$BITNAMI_DIR" || return 1
-  local line
-  for line in "${BITNAMI_SHA256[@]}"; do
-    cp "$STAND_INS/${line##* }" "$BITNAMI_DIR/" || return 1
-  done
-  echo "$BITNAMI_DIR/: the stand-ins of $STAND_INS/, checked:"
-  (cd "$BITNAMI_DIR" && printf '%s\n' "${BITNAMI_SHA256[@]}" | sha256sum --check --strict) | sed 's/^/  /'
+  local from
+  from=$(bash scripts/stand-ins/bitnami-charts.sh) || return 1
+  mkdir -p "$BITNAMI_DIR" && cp "$from"/*.tgz "$BITNAMI_DIR/" || return 1
+  echo "$BITNAMI_DIR/: the Bitnami chart packages of $from (sums checked by bitnami-charts.sh):"
+  ls "$BITNAMI_DIR" | sed 's/^/  /'
 }
 
 # --- steps --------------------------------------------------------------------

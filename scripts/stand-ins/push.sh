@@ -9,7 +9,7 @@
 #     gcr.io/distroless/base-nossl-...    linux/amd64 + linux/arm64 (distroless.Dockerfile)
 #   built by BuildKit from root filesystems assembled out of Debian packages (the arm64 ones
 #   from Debian's arm64 archive) and, for bun, the bun binary from the npm registry;
-# - the Bitnami mysql and redis charts (scripts/stand-ins/bitnami/) as
+# - the Bitnami mysql and redis charts (scripts/stand-ins/bitnami-charts.sh finds them) as
 #   oci://registry-1.docker.io/bitnamicharts/<name>, where users/Chart.yaml fetches them.
 # Root filesystems are cached in $DEMO_CLUSTER_CACHE/stand-ins, keyed by package versions.
 # shellcheck source=scripts/cluster/lib.sh
@@ -126,7 +126,8 @@ cp /etc/ssl/certs/ca-certificates.crt "$ctx/rootfs-amd64/etc/ssl/certs/ca-certif
 build_push bun.Dockerfile "$ctx" linux/amd64 "$bun_image"
 
 # ---- the Bitnami charts -----------------------------------------------------------------
-for tgz in "$HERE"/bitnami/*.tgz; do
+bitnami_charts=$(bash "$HERE/bitnami-charts.sh") || die "no Bitnami chart packages to push"
+for tgz in "$bitnami_charts"/*.tgz; do
   helm_ push "$tgz" oci://registry-1.docker.io/bitnamicharts >/dev/null 2>"$LOGS/stand-in-helm-push.log" ||
     { cat "$LOGS/stand-in-helm-push.log" >&2; die "helm push $tgz failed"; }
   log "pushed stand-in oci://registry-1.docker.io/bitnamicharts/$(basename "$tgz" .tgz)"
