@@ -123,7 +123,6 @@ else
 fi
 
 # ---- 4. images: pause (from source) and coredns ---------------------------------------
-image_archive() { echo "$IMAGES_DIR/$(echo "$1" | tr '/:' '__').tar"; }
 
 pause_tar="$(image_archive "$PAUSE_IMAGE")"
 if [[ ! -f "$pause_tar" ]]; then
@@ -155,5 +154,8 @@ bash "$CLUSTER_DIR/build-release-tools.sh"
 
 # ---- 6. kube-router's NetworkPolicy controller (v2.1.0: reported security flaws, test only) -
 bash "$CLUSTER_DIR/build-kube-router.sh"
+
+# ---- 7. the default StorageClass: local-path-provisioner and its helper image -----------------
+bash "$CLUSTER_DIR/build-local-path.sh"
 
 log "build done in $((SECONDS - t0))s; cache: $CACHE_ROOT"

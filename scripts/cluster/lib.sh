@@ -176,6 +176,16 @@ RELEASE_TOOLS_BIN="$CACHE_ROOT/release-tools-${BUILDKIT_VERSION}-${REGISTRY_VERS
 KUBE_ROUTER_VERSION=v2.1.0     # github.com/cloudnativelabs/kube-router/v2
 KUBE_ROUTER_BIN="$CACHE_ROOT/kube-router-${KUBE_ROUTER_VERSION}-${GO_VERSION_KEY}/bin"
 
+# ---- the default StorageClass (build-local-path.sh): what kind ships --------------------------
+# github.com/rancher/local-path-provisioner, built from the Go module proxy; its helper pods (they
+# create and remove each volume's directory) run Debian's busybox-static (sh, mkdir, rm). The
+# volumes live under $LOCAL_PATH_DIR, which down.sh removes with the rest of $STATE.
+LOCAL_PATH_VERSION=v0.0.30
+LOCAL_PATH_BIN="$CACHE_ROOT/local-path-${LOCAL_PATH_VERSION}-${GO_VERSION_KEY}/bin"
+LOCAL_PATH_IMAGE="demo.local/local-path-provisioner:${LOCAL_PATH_VERSION}"
+LOCAL_PATH_HELPER_IMAGE="demo.local/local-path-helper:${LOCAL_PATH_VERSION}"
+LOCAL_PATH_DIR="$STATE/local-path"
+
 # The public names the release path uses, played here by one local OCI registry
 # (registry.sh) on the host end of the cluster's veth. `as_public CMD...` runs CMD in a
 # private mount namespace whose /etc/hosts sends those names to it, trusting its
@@ -209,3 +219,7 @@ build_go_module() {
     { tail -30 "$build_log" >&2; rm -rf "$src"; die "building $modver failed (log: $build_log)"; }
   rm -rf "$src"
 }
+
+# image_archive NAME: the OCI archive build.sh (or build-local-path.sh) writes for an image that
+# up.sh imports into containerd.
+image_archive() { echo "$IMAGES_DIR/$(echo "$1" | tr '/:' '__').tar"; }
