@@ -28,6 +28,7 @@ else
 fi
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+chmod 0755 "$tmp"   # apt-get download fetches as _apt
 passwd_files() { # ROOT: root and nonroot, as the CoreDNS image has
   mkdir -p "$1/etc"
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$1/etc/passwd"

@@ -13,6 +13,8 @@
 #     this throwaway test cluster only, never shipped or recommended to users)
 # - the pause image from k8s' build/pause/linux/pause.c (gcc -static) and a CoreDNS
 #   image, both as OCI archives that up.sh imports into containerd.
+# - local-path-provisioner (build-local-path.sh) and its busybox helper image: the cluster's
+#   default StorageClass, as kind has one
 #
 # Cache: $DEMO_CLUSTER_CACHE (default /var/cache/demo-cluster), keyed by version and
 # Go version. Builds run niced (the CPU is shared). DEMO_CLUSTER_GO_P sets `go build -p`.

@@ -11,8 +11,9 @@
 # as plain processes inside the network namespace $NETNS, which has no route off
 # this machine. The host reaches the node at $NODE_IP over one veth pair and routes
 # the pod and service ranges to it. CoreDNS runs as a Deployment in kube-system
-# (no upstream forwarding: only cluster.local answers). State and logs are in
-# $DEMO_CLUSTER_DIR (default /tmp/demo-cluster); logs/<component>.log on failure.
+# (no upstream forwarding: only cluster.local answers). local-path-provisioner makes
+# `local-path` the default StorageClass (local-path.yaml; volumes in $DEMO_CLUSTER_DIR/local-path).
+# State and logs are in $DEMO_CLUSTER_DIR (default /tmp/demo-cluster); logs/<component>.log on failure.
 # shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root

@@ -38,6 +38,7 @@ mkdir -p "$o/etc" "$o/tmp" "$o/bitnami" "$o/opt/bitnami/scripts/$name" "$o/opt/b
 chmod 1777 "$o/tmp"
 printf 'root:x:0:0:root:/root:/usr/sbin/nologin\n%s:x:1001:1001::/opt/bitnami/%s:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' "$name" "$name" >"$o/etc/passwd"
 printf 'root:x:0:\n%s:x:1001:\nnogroup:x:65534:\n' "$name" >"$o/etc/group"
+printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"$o/etc/hosts"   # Kubernetes and Docker mount their own
 printf 'passwd: files\ngroup: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n' >"$o/etc/nsswitch.conf"
 install -m 0644 "$src/libstandin.sh" "$src/libfs.sh" "$o/opt/bitnami/scripts/"
 install -m 0755 "$src/$name-entrypoint.sh" "$o/opt/bitnami/scripts/$name/entrypoint.sh"
