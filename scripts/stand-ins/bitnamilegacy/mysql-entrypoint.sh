@@ -48,7 +48,7 @@ client_cnf=$tmp/mysqld-setup.cnf
 
 # SQL literals: 'string' and `identifier`.
 sql_str() { local s=${1//\\/\\\\}; printf "'%s'" "${s//\'/\'\'}"; }
-sql_id() { printf '`%s`' "${1//\`/\`\`}"; }
+sql_id() { local q='`'; printf '%s%s%s' "$q" "${1//$q/$q$q}" "$q"; }
 
 # A server for the set-up only: no TCP, a socket of its own (so the probes fail until run.sh).
 setup_server_start() {
@@ -72,7 +72,7 @@ client_cnf() { # PASSWORD: the option file our own clients read (private, remove
   local p=${1//\\/\\\\}
   (umask 077; printf '[client]\nuser=%s\npassword="%s"\nsocket=%s\n' "$root_user" "${p//\"/\\\"}" "$sock" >"$client_cnf")
 }
-mysql_() { mysql --defaults-file="$client_cnf" "$@"; }
+mysql_() { mysql --defaults-file="$client_cnf"; }
 run_scripts() { # DIR: *.sh (bash), *.sql and *.sql.gz (as root), in name order
   local f
   for f in "$1"/*; do
