@@ -31,6 +31,9 @@ image=$(grep -o "docker\.io/bitnamilegacy/$name:[^[:space:]]*" "$here/../../char
 root=$(bash "$here/debian-rootfs.sh" "$suite" "${pkgs[@]}")
 cp -a "$root/." "$ctx/rootfs"
 rm -f "$ctx/rootfs/.complete"
+# What an image needs not carry: apt's caches, manuals, documentation other than the licences.
+rm -rf "$ctx/rootfs/var/cache/apt" "$ctx/rootfs/usr/share/man" "$ctx/rootfs/usr/share/info"
+find "$ctx/rootfs/usr/share/doc" -type f ! -name copyright -delete
 
 o=$ctx/overlay
 mkdir -p "$o/etc" "$o/tmp" "$o/bitnami" "$o/opt/bitnami/scripts/$name" "$o/opt/bitnami/$name" \
