@@ -14,7 +14,7 @@
 #
 # Environment (each password also as VAR_FILE): MYSQL_ROOT_USER (root), MYSQL_ROOT_PASSWORD,
 # MYSQL_DATABASE, MYSQL_USER, MYSQL_PASSWORD, MYSQL_CHARACTER_SET, MYSQL_COLLATE,
-# MYSQL_AUTHENTICATION_PLUGIN, ALLOW_EMPTY_PASSWORD (no), MYSQL_PORT, MYSQL_EXTRA_FLAGS (run.sh),
+# MYSQL_AUTHENTICATION_PLUGIN, ALLOW_EMPTY_PASSWORD (no), MYSQL_PORT, MYSQL_EXTRA_FLAGS (every mysqld run),
 # MYSQL_CONF_FILE (/opt/bitnami/mysql/conf/my.cnf), BITNAMI_DEBUG. Not supported (refused):
 # MYSQL_ENABLE_SSL=yes, MYSQL_REPLICATION_MODE (standalone only).
 set -euo pipefail
@@ -39,6 +39,9 @@ fi
 
 # The server's own reading of my.cnf (the last value wins, as in mysqld).
 setting() { my_print_defaults --defaults-file="$cnf" mysqld | sed -n "s/^--$1=//p" | tail -1; }
+# MYSQL_EXTRA_FLAGS (split on blanks) apply to every mysqld run here too: the chart passes
+# --character-set-server=utf8mb4 that way, over a my.cnf whose UTF8 MySQL 9.7 refuses.
+read -ra extra <<<"${MYSQL_EXTRA_FLAGS:-}"
 datadir=$(setting datadir); datadir=${datadir:-/bitnami/mysql/data}
 volume=${MYSQL_VOLUME_DIR:-$(dirname "$datadir")}
 marker=$volume/.mysql_initialized
@@ -53,7 +56,7 @@ sql_id() { local q='`'; printf '%s%s%s' "$q" "${1//$q/$q$q}" "$q"; }
 # A server for the set-up only: no TCP, a socket of its own (so the probes fail until run.sh).
 setup_server_start() {
   log "starting a set-up server (socket $sock)"
-  mysqld --defaults-file="$cnf" --skip-networking --socket="$sock" --pid-file="$tmp/mysqld-setup.pid" &
+  mysqld --defaults-file="$cnf" "${extra[@]}" --skip-networking --socket="$sock" --pid-file="$tmp/mysqld-setup.pid" &
   setup_pid=$!
   local i
   for i in $(seq 1 240); do
@@ -94,7 +97,7 @@ if [[ ! -f $marker ]]; then
   fi
   mkdir -p "$datadir"
   log "initialising $datadir"
-  mysqld --defaults-file="$cnf" --initialize-insecure --datadir="$datadir" || die "mysqld --initialize-insecure failed"
+  mysqld --defaults-file="$cnf" "${extra[@]}" --initialize-insecure --datadir="$datadir" || die "mysqld --initialize-insecure failed"
   client_cnf "" # root@localhost has no password yet; it listens on no port
   setup_server_start
   root_pw=$(sql_str "$MYSQL_ROOT_PASSWORD")
