@@ -1,6 +1,6 @@
 // scripts/ci/check-workflows.ts: passes on the repository's workflows, and fails, naming the
 // line, on a workflow with an unpinned action, a job without timeout-minutes or permissions,
-// or a repeated tool version.
+// a step shell without pipefail, or a repeated tool version.
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +16,9 @@ on: push
 permissions: {}
 concurrency:
   group: t-\${{ github.ref }}
+defaults:
+  run:
+    shell: bash
 jobs:
   build:
     runs-on: ubuntu-24.04
@@ -55,7 +58,7 @@ describe("check-workflows", () => {
     const { code, out } = run(file);
     expect(code).toBe(1);
     expect(out).toContain(
-      `${file}:13: actions/checkout@v4 is not pinned by a full commit SHA (use actions/checkout@<40-hex SHA> # <version>)`,
+      `${file}:16: actions/checkout@v4 is not pinned by a full commit SHA (use actions/checkout@<40-hex SHA> # <version>)`,
     );
     expect(out).toContain("1 problem(s) in 1 file(s)");
   });
@@ -72,9 +75,9 @@ describe("check-workflows", () => {
       `      - uses: actions/setup-node@${SHA}\n      - uses: "azure/setup-helm@main"\n      - uses: docker://alpine:3\n`,
     );
     expect(checkWorkflow("w.yaml", text).map((f) => `${f.line}: ${f.message}`)).toEqual([
-      `14: actions/setup-node@${SHA} has no version comment (add "# vX.Y.Z", the tag that SHA is)`,
-      "15: azure/setup-helm@main is not pinned by a full commit SHA (use azure/setup-helm@<40-hex SHA> # <version>)",
-      "16: docker://alpine:3 is not pinned by digest (docker://image@sha256:...)",
+      `17: actions/setup-node@${SHA} has no version comment (add "# vX.Y.Z", the tag that SHA is)`,
+      "18: azure/setup-helm@main is not pinned by a full commit SHA (use azure/setup-helm@<40-hex SHA> # <version>)",
+      "19: docker://alpine:3 is not pinned by digest (docker://image@sha256:...)",
     ]);
   });
 
@@ -84,10 +87,10 @@ describe("check-workflows", () => {
       "",
     );
     expect(checkWorkflow("w.yaml", text)).toEqual([
-      { file: "w.yaml", line: 7, message: "job build has no timeout-minutes" },
+      { file: "w.yaml", line: 10, message: "job build has no timeout-minutes" },
       {
         file: "w.yaml",
-        line: 7,
+        line: 10,
         message: "job build has no permissions: of its own (least privilege per job)",
       },
     ]);
@@ -106,6 +109,37 @@ describe("check-workflows", () => {
     ]);
   });
 
+  test("a workflow without `defaults: run: shell: bash` fails (run: steps would lack pipefail)", () => {
+    const text = good.replace("defaults:\n  run:\n    shell: bash\n", "");
+    expect(checkWorkflow("w.yaml", text).map((f) => `${f.line}: ${f.message}`)).toEqual([
+      "1: no top-level `defaults: run: shell: bash` (without it a run: step is `bash -e {0}`, no pipefail)",
+    ]);
+    const sh = good.replace("    shell: bash\n", "    shell: sh\n");
+    expect(checkWorkflow("w.yaml", sh).map((f) => `${f.line}: ${f.message}`)).toEqual([
+      "1: no top-level `defaults: run: shell: bash` (without it a run: step is `bash -e {0}`, no pipefail)",
+      "8: shell: sh runs without pipefail (use shell: bash)",
+    ]);
+  });
+
+  test("a job's or step's shell: without pipefail fails; bash and a custom one with pipefail pass", () => {
+    const step = (shell: string) =>
+      good.replace(
+        "      - run: echo ok\n",
+        `      - run: echo ok | cat\n        shell: ${shell}\n`,
+      );
+    expect(checkWorkflow("w.yaml", step("bash -e {0}"))).toEqual([
+      {
+        file: "w.yaml",
+        line: 19,
+        message: "shell: bash -e {0} runs without pipefail (use shell: bash)",
+      },
+    ]);
+    expect(checkWorkflow("w.yaml", step("sh"))[0]?.line).toBe(19);
+    expect(checkWorkflow("w.yaml", step("bash"))).toEqual([]);
+    expect(checkWorkflow("w.yaml", step("bash --noprofile --norc -euo pipefail {0}"))).toEqual([]);
+    expect(checkWorkflow("w.yaml", step("python"))).toEqual([]);
+  });
+
   test("a pinned tool version written in a workflow fails; in a comment it does not", () => {
     const pinned = [
       { name: "helm", value: "v4.3.1" },
@@ -117,7 +151,7 @@ describe("check-workflows", () => {
     expect(checkWorkflow("w.yaml", text, pinned)).toEqual([
       {
         file: "w.yaml",
-        line: 15,
+        line: 18,
         message:
           "repeats helm v4.3.1: read it from scripts/ci/versions.sh (steps.<id>.outputs.helm)",
       },

@@ -3,7 +3,11 @@
 //     (`uses: actions/checkout@<40 hex> # v7.0.1`); local actions (./) and
 //     docker://image@sha256:<digest> are fine, a tag or branch (`@v4`, `@main`) is not;
 //   - every job has `timeout-minutes` and its own `permissions:` (least privilege per job);
-//   - every workflow has a top-level `permissions:` and `concurrency:`;
+//   - every workflow has a top-level `permissions:` and `concurrency:`, and
+//     `defaults: run: shell: bash`: a step without `shell:` otherwise runs as `bash -e {0}`,
+//     without pipefail, so `publish.sh | tee` passes when publish.sh fails; with `shell: bash`
+//     GitHub runs `bash --noprofile --norc -eo pipefail {0}`. A job's or step's own `shell:`
+//     must not take that back (`sh`, or a custom bash/sh command line without pipefail);
 //   - no workflow repeats a version pinned in scripts/tools.sh or scripts/cluster/lib.sh: it
 //     reads them through scripts/ci/versions.sh instead.
 //
@@ -28,6 +32,11 @@ export interface PinnedVersion {
 const SHA = /^[0-9a-f]{40}$/;
 const VERSION_COMMENT = /^v?\d+(\.\d+){0,2}\b/;
 const USES = /^\s*(?:-\s+)?uses:\s*(["']?)([^"'\s#]+)\1\s*(?:#\s*(.*))?$/;
+const SHELL = /^\s*(?:-\s+)?shell:\s*(["']?)(.*?)\1\s*(?:#.*)?$/;
+
+/** Whether a `shell:` value runs a step's pipelines without pipefail (sh, or `bash -e {0}`). */
+const withoutPipefail = (shell: string) =>
+  shell === "sh" || (/^(ba)?sh\s/.test(shell) && !/\bpipefail\b/.test(shell));
 
 type Job = Record<string, unknown>;
 
@@ -94,6 +103,12 @@ export function checkWorkflow(file: string, text: string, pinned: PinnedVersion[
       add(i + 1, `${ref} has no version comment (add "# vX.Y.Z", the tag that SHA is)`);
   });
 
+  lines.forEach((line, i) => {
+    const shell = SHELL.exec(line)?.[2]?.trim() ?? "";
+    if (withoutPipefail(shell))
+      add(i + 1, `shell: ${shell} runs without pipefail (use shell: bash)`);
+  });
+
   let doc: Record<string, unknown>;
   try {
     doc = (Bun.YAML.parse(text) ?? {}) as Record<string, unknown>;
@@ -104,6 +119,12 @@ export function checkWorkflow(file: string, text: string, pinned: PinnedVersion[
   if (!("permissions" in doc))
     add(1, "no top-level permissions: (set `permissions: {}` and grant each job its own)");
   if (!("concurrency" in doc)) add(1, "no top-level concurrency: (one run per ref)");
+  const defaults = doc.defaults as { run?: { shell?: unknown } } | undefined;
+  if (defaults?.run?.shell !== "bash")
+    add(
+      1,
+      "no top-level `defaults: run: shell: bash` (without it a run: step is `bash -e {0}`, no pipefail)",
+    );
 
   const jobs = (doc.jobs ?? {}) as Record<string, Job>;
   const where = jobLines(lines);
@@ -169,7 +190,7 @@ export function main(argv: string[]) {
     return 1;
   }
   console.log(
-    `check-workflows: ${files.length} workflow(s): every action pinned by SHA, every job with timeout-minutes and permissions, no repeated tool version`,
+    `check-workflows: ${files.length} workflow(s): every action pinned by SHA, every job with timeout-minutes and permissions, bash with pipefail, no repeated tool version`,
   );
   return 0;
 }
