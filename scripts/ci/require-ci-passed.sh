@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Succeeds only if a run of the CI workflow passed on this very commit: the release
 # workflow's first job, so that a tag publishes nothing unless CI passed on the commit it
-# names. A run still going is waited for (CI may have started with the same push).
+# names. A run still going is waited for (CI may have started with the same push). Only
+# `push` runs count: a `pull_request` run whose head is this commit tested the merge of it
+# into the base branch, not the tree the tag names.
 #
 #   GH_TOKEN=... GITHUB_REPOSITORY=owner/repo scripts/ci/require-ci-passed.sh SHA [WORKFLOW]
 #
@@ -25,12 +27,18 @@ while :; do
   runs=$(gh api "repos/$GITHUB_REPOSITORY/actions/workflows/$workflow/runs?head_sha=$sha&per_page=100" \
     --jq '.workflow_runs[] | [.id, .status, (.conclusion // "none"), .event, .html_url] | @tsv') ||
     die "could not list the runs of $workflow"
-  if [[ -z $runs ]]; then
-    die "$workflow never ran on $sha: push the commit to a branch CI runs on (or open a pull request), let it pass, then tag it"
-  fi
   while IFS=$'\t' read -r id status conclusion event url; do
-    say "run $id ($event): $status, $conclusion  $url"
+    [[ -n $id ]] || continue
+    if [[ $event == push ]]; then
+      say "run $id ($event): $status, $conclusion  $url"
+    else
+      say "run $id ($event): $status, $conclusion, not counted (not the tagged tree)  $url"
+    fi
   done <<<"$runs"
+  runs=$(awk -F'\t' '$4 == "push"' <<<"$runs")
+  if [[ -z $runs ]]; then
+    die "$workflow never ran on a push of $sha: push the commit to a branch CI runs on, let it pass, then tag it"
+  fi
   if awk -F'\t' '$2 == "completed" && $3 == "success" { ok = 1 } END { exit !ok }' <<<"$runs"; then
     say "$workflow passed on $sha"
     exit 0
