@@ -23,8 +23,8 @@ installed() { # installed GLOB...: installed packages matching any of the globs
 }
 purge=() stop=()
 # Each item stops only its own services before the purge: `mysql` leaves Docker running (the
-# test job's later steps and actions may use it). `containerd` stops docker.socket first, or
-# a connection to the socket starts Docker again while its packages are being removed.
+# test job's later steps and actions may use it). `containerd` stops docker.socket too, or a
+# connection to the socket starts Docker again while its packages are being removed.
 for what in "$@"; do
   case $what in
     mysql) mapfile -t -O "${#purge[@]}" purge < <(installed 'mysql-server*' 'mysql-client*')
