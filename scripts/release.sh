@@ -69,7 +69,7 @@ users_chart="$stage/charts/demo/charts/users"
 yq -i '(.dependencies[] | select(.repository | test("^file://")) | .version) = strenv(version)' "$users_chart/Chart.lock"
 bun "$stage/scripts/charts/lock-digest.ts" --write "$users_chart" >/dev/null || die "could not compute the Chart.lock digest"
 yq -i '.global.image.repository = strenv(repository)' "$stage/charts/demo/values.yaml"
-# demo-lib's fallback for a subchart installed without the umbrella (chart-check keeps it
+# demo-lib's fallback for a subchart installed without the umbrella (scripts/charts/checks/01-versions.sh keeps it
 # equal to the umbrella's default).
 sed -i "s|\"ghcr.io/[a-z0-9._-]*/demo\"|\"$repository\"|" "$stage/charts/demo/charts/demo-lib/templates/_image.tpl"
 

@@ -1,7 +1,7 @@
 // The committed values.schema.json files are what generate.ts writes, and they judge values
 // as helm does: every chart's defaults and every ci/*-values.yaml pass (merged over the
-// defaults, as helm coalesces them), typos and out-of-range values fail. chart-check's
-// values-schema step asks helm itself the same about the typos.
+// defaults, as helm coalesces them), typos and out-of-range values fail.
+// scripts/charts/checks/05-values-schema.sh asks helm itself the same about the typos.
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
