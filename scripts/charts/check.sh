@@ -20,6 +20,7 @@
 # Regenerate what the checks compare with (README tables, schemas, lock digest): npm run update.
 # Exits non-zero on any failed check or missing tool; prints a summary either way.
 # Callers: scripts/test.sh, .github/workflows/ci.yaml (charts job), npm run charts.
+SCRIPT_NAME=charts
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 cd "$REPO_ROOT"
