@@ -90,7 +90,7 @@ use_bitnami() { # use_bitnami absent|present: puts $BITNAMI_DIR in that state
   from=$(bash scripts/stand-ins/bitnami-charts.sh) || return 1
   mkdir -p "$BITNAMI_DIR" && cp "$from"/*.tgz "$BITNAMI_DIR/" || return 1
   echo "$BITNAMI_DIR/: the Bitnami chart packages of $from (sums checked by bitnami-charts.sh):"
-  ls "$BITNAMI_DIR" | sed 's/^/  /'
+  for f in "$BITNAMI_DIR"/*.tgz; do echo "  ${f##*/}"; done
 }
 
 # --- run ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ NAMESPACE=demo
 # Where `helm dependency build charts/demo/charts/users` puts the Bitnami charts.
 BITNAMI_DIR=$CHART/charts/users/charts
 : "${MODE:?run the checks through scripts/charts/check.sh}" "${OUT:?}" "${DEFAULTS:?}" "${VALUES_FILES:?}"
+# shellcheck disable=SC2034 # read by the checks that source this file
 mapfile -t VALUES <<<"$VALUES_FILES"
 export MODE OUT DEFAULTS VALUES_FILES CHART RELEASE NAMESPACE BITNAMI_DIR
 
