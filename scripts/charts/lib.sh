@@ -25,6 +25,8 @@ BITNAMI_DIR=$CHART/charts/users/charts
 # shellcheck disable=SC2034 # read by the checks that source this file
 mapfile -t VALUES <<<"$VALUES_FILES"
 export MODE OUT DEFAULTS VALUES_FILES CHART RELEASE NAMESPACE BITNAMI_DIR
+# What the check proves: the first line of its header.
+sed -n '2s/^# //p' "$0"
 
 label() { # label VALUES_FILE: how to call it in the output
   if [ "$1" = "$DEFAULTS" ]; then echo "the chart defaults"; else echo "$1"; fi
