@@ -60,7 +60,7 @@ mapfile -t CI_VALUES < <(ls charts/demo/ci/*-values.yaml 2>/dev/null)
 # --- the Bitnami charts: save what is there, switch modes, restore -------------
 # One run at a time per working tree: two would swap the directory under each other.
 if command -v flock >/dev/null 2>&1; then
-  exec 9>"${TMPDIR:-/tmp}/chart-check.$(cksum <<<"$REPO_ROOT" | cut -d' ' -f1).lock"
+  exec 9>"${TMPDIR:-/tmp}/demo-charts-check.$(cksum <<<"$REPO_ROOT" | cut -d' ' -f1).lock"
   flock -n 9 || { say "waiting for the other chart check run in $REPO_ROOT"; flock 9; }
 fi
 WORK=$(mktemp -d)
