@@ -53,10 +53,13 @@ platforms=${PLATFORMS:-linux/amd64,linux/arm64}
 repository="$registry/$owner/demo"
 image="$repository:$version"
 chart_repo="oci://$registry/$owner/charts"
-for tool in git helm yq buildctl python3; do command -v "$tool" >/dev/null || die "'$tool' not found"; done
+for tool in git helm yq buildctl; do command -v "$tool" >/dev/null || die "'$tool' not found"; done
 yq --version | grep -q mikefarah || die "yq is not mikefarah/yq v4 (scripts/tools.sh installs it)"
 
 src=$(cd "${RELEASE_SOURCE:-$(dirname "${BASH_SOURCE[0]}")/..}" && pwd)
+# bun computes the Chart.lock digest: on PATH (the release workflow), else this checkout's (npm ci).
+bun=$(command -v bun || echo "$src/node_modules/.bin/bun")
+[ -x "$bun" ] || die "bun not found: run npm ci (scripts/charts/lock-digest.ts runs on it)"
 out=${RELEASE_OUT:-$src/dist/release}
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 stage="$work/src"
@@ -84,15 +87,12 @@ for chart in "${charts[@]}"; do
         .annotations["artifacthub.io/links"] |= (from_yaml | (.[] | select(.name == "source") | .url) = strenv(source_url) | to_yaml))' "$chart/Chart.yaml"
 done
 # The users chart's lock names the in-tree demo-lib too: its version, and the digest helm
-# checks before `helm dependency build` (scripts/ci/chart-lock-digest.py, offline).
+# checks before `helm dependency build` (scripts/charts/lock-digest.ts, offline).
 users_chart="$stage/charts/demo/charts/users"
 yq -i '(.dependencies[] | select(.repository | test("^file://")) | .version) = strenv(version)' "$users_chart/Chart.lock"
-lock_digest=$(python3 "$stage/scripts/ci/chart-lock-digest.py" <(yq -o json .dependencies "$users_chart/Chart.yaml") \
-  <(yq -o json .dependencies "$users_chart/Chart.lock")) || die "could not compute the Chart.lock digest"
-export lock_digest
-yq -i '.digest = strenv(lock_digest)' "$users_chart/Chart.lock"
+"$bun" "$stage/scripts/charts/lock-digest.ts" --write "$users_chart" >/dev/null || die "could not compute the Chart.lock digest"
 yq -i '.global.image.repository = strenv(repository)' "$stage/charts/demo/values.yaml"
-# demo-lib's fallback for a subchart installed without the umbrella (chart-check keeps it
+# demo-lib's fallback for a subchart installed without the umbrella (scripts/charts/checks/01-versions.sh keeps it
 # equal to the umbrella's default).
 sed -i "s|\"ghcr.io/[a-z0-9._-]*/demo\"|\"$repository\"|" "$stage/charts/demo/charts/demo-lib/templates/_image.tpl"
 

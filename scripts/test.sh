@@ -31,7 +31,7 @@ step lint biome ci .
 # bun.lock (the image build) must describe the same dependencies as package.json (npm ci).
 step lockfiles bash scripts/ci/lockfiles.sh
 step "bun test" bun test
-step charts bash scripts/chart-check.sh
+step charts bash scripts/charts/check.sh
 # The GitHub workflows: actionlint with ShellCheck on their run: blocks; every action pinned by
 # SHA, every job with a timeout and its own permissions, no tool version repeated; and ShellCheck
 # on every script. The lint job of .github/workflows/ci.yaml runs the same three scripts.

@@ -7,7 +7,7 @@
 #   scripts/tools.sh chart        only the chart and lint tools (helm, ct, helm-unittest, ...)
 #   scripts/tools.sh lint         only actionlint and shellcheck
 #   scripts/tools.sh yq           only yq (what scripts/release.sh needs besides helm and buildctl)
-#   scripts/tools.sh promtool     only promtool (chart-check tests the heartbeat alert rules with it)
+#   scripts/tools.sh promtool     only promtool (scripts/charts/checks/14-alerts.sh uses it)
 #   scripts/tools.sh versions     print every pinned version as NAME=value (scripts/ci/versions.sh)
 #   eval "$(scripts/tools.sh env)" put the installed tools on PATH in this shell
 #
