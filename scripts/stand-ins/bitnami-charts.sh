@@ -11,7 +11,7 @@
 #   2. else `helm pull` from oci://registry-1.docker.io/bitnamicharts, as a user's
 #      `helm dependency build` does (GitHub's runners), into $DEMO_TOOLS_DIR/bitnami-charts.
 # Anything else fails loudly, naming both ways.
-# Callers: scripts/chart-check.sh (the "present" mode), scripts/stand-ins/push.sh (the
+# Callers: scripts/charts/check.sh (the "present" mode), scripts/stand-ins/push.sh (the
 # stand-in chart registry).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -45,7 +45,7 @@ out=${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}/bitnami-charts
 mkdir -p "$out"
 while read -r name version repository; do
   [[ -f $out/$name-$version.tgz ]] && continue
-  # chart-check.sh points HTTP(S) at a closed port for everything else; this pull is the one
+  # The chart checks point HTTP(S) at a closed port for everything else; this pull is the one
   # download it allows.
   env -u HTTPS_PROXY -u HTTP_PROXY -u https_proxy -u http_proxy \
     helm pull "$repository/$name" --version "$version" -d "$out" >&2 ||
