@@ -30,6 +30,9 @@ step typecheck tsc --noEmit
 step lint biome ci .
 # bun.lock (the image build) must describe the same dependencies as package.json (npm ci).
 step lockfiles bash scripts/ci/lockfiles.sh
+# MySQL 9 for the users tests (beside MariaDB): a Debian sid root filesystem, built once as root
+# and cached; the tests run its mysqld without installing it (src/testing/mysql-flavours.ts).
+step "mysql 9 rootfs" bash scripts/stand-ins/mysql9-rootfs.sh
 step "bun test" bun test
 step charts bash scripts/charts/check.sh
 # The GitHub workflows: actionlint with ShellCheck on their run: blocks; every action pinned by

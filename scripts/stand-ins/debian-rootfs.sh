@@ -25,6 +25,9 @@ cache=${DEMO_CLUSTER_CACHE:-/var/cache/demo-cluster}/rootfs
 key=$(printf '%s ' "$suite" "$arch" "${pkgs[@]}" | sha256sum | cut -c1-16)
 dir=$cache/$suite-$arch-$key
 if [[ ! -f $dir/.complete ]]; then
+  # Tests ask with DEBIAN_ROOTFS_CACHED_ONLY=1: they must not spend minutes building (or fail on
+  # a non-root user) inside a test's time limit; scripts/test.sh builds it first.
+  [[ -z ${DEBIAN_ROOTFS_CACHED_ONLY:-} ]] || die "no root filesystem of $suite ${pkgs[*]} in $cache: build it as root with: bash scripts/stand-ins/debian-rootfs.sh $suite ${pkgs[*]} (scripts/test.sh does)"
   command -v mmdebstrap >/dev/null || die "mmdebstrap is missing (apt-get install mmdebstrap; scripts/tools.sh apt installs it)"
   mkdir -p "$cache"
   exec 8>"$cache/.lock"; flock 8   # one builder at a time; another may have just built it

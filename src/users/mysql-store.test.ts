@@ -1,12 +1,12 @@
 // What only the MySQL store does: migrations of replicas starting together, and the errors
 // of a server that is not there or refuses the login.
 import { describe, expect, test } from "bun:test";
-import { sharedMySql } from "../testing/mariadb";
+import { testMySqls } from "../testing/mysql-servers";
 import { freePort } from "../testing/processes";
 import { createMySqlStore } from "./mysql-store";
 import { DatabaseUnavailable } from "./store";
 
-describe("MySQL store", () => {
+describe.each(testMySqls())("MySQL store on %s", (_, sharedMySql) => {
   test("replicas migrating at the same moment take turns, and all succeed", async () => {
     const uri = await (await sharedMySql()).createDatabase();
     const replicas = Array.from({ length: 4 }, () => createMySqlStore({ uri }, "replica"));
