@@ -279,6 +279,30 @@ describe.each(FLAVOURS)("on %s", (flavour) => {
       await waitFor("the delete to be visible", async () => (await api.read("w2")).status === 404);
     });
 
+    test("a migration the server refuses: not retried, /readyz names the server's error", async () => {
+      const url = new URL(await mysql.createDatabase());
+      const [user, database] = [decodeURIComponent(url.username), url.pathname.slice(1)];
+      const admin = await mysql.admin();
+      try {
+        await admin.query(`REVOKE ALL ON \`${database}\`.* FROM ?@'%'`, [user]);
+        await admin.query(`GRANT SELECT ON \`${database}\`.* TO ?@'%'`, [user]);
+      } finally {
+        await admin.end();
+      }
+      const refused = await startTestApi({ MYSQL_URL: url.href }, { waitForStart: false });
+      try {
+        await refused.started;
+        const readiness = await refused.call("GET", "/readyz");
+        expect(readiness.status).toBe(503);
+        // The driver's code and words, not drizzle's "Failed query: ...".
+        expect((await readiness.json()).checks.database).toStartWith(
+          "start-up failed: ER_TABLEACCESS_DENIED_ERROR: CREATE command denied",
+        );
+      } finally {
+        await refused.stop();
+      }
+    });
+
     test("not up at start: readiness 503 while waiting with backoff, then the API works", async () => {
       const url = await mysql.createDatabase();
       await mysql.stop();
