@@ -35,6 +35,8 @@ const common = ({ datadir, dir, port, socket }: Parameters<FlavourCommands["serv
   `--pid-file=${join(dir, "server.pid")}`,
   ...LIGHT,
   ...asRoot,
+  // Both flavours answer as the chart's MySQL does (MariaDB's own default is latin1).
+  ...chartServerFlags(),
 ];
 
 const mariadb = (): FlavourCommands => ({
@@ -82,7 +84,6 @@ const mysql9 = (): FlavourCommands => {
       `--secure-file-priv=${options.dir}`,
       "--mysqlx=OFF", // its fixed port 33060 would clash between servers
       "--performance-schema=OFF", // hundreds of MB otherwise
-      ...chartServerFlags(),
     ],
   };
 };
