@@ -17,7 +17,7 @@ export interface TestMySql {
 
 const templates = new Map<Flavour, Promise<string>>();
 
-/** The data dir is initialised once per flavour and test process; each server starts from a copy. */
+/** Each flavour's data dir is initialised once per test process; servers start from a copy. */
 function dataTemplate(flavour: Flavour) {
   let template = templates.get(flavour);
   if (!template) {

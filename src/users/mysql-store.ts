@@ -132,7 +132,7 @@ function classify(error: unknown) {
     /^(E[A-Z]+|PROTOCOL_\w+)$/.test(code) ||
     /Pool is closed|connection is in closed state/i.test(cause.message)
   )
-    // Only the code reaches the client: the driver's message names the server's address.
+    // Clients get the code and fixed words: the driver's message names the server's address.
     return new DatabaseUnavailable(reason(code, cause.message), cause.message);
   return undefined;
 }
