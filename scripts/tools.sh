@@ -39,6 +39,7 @@ TEST_APT_PACKAGES=(
   chromium        # the heartbeat dashboard test (driven by playwright-core)
   strace          # proves the heartbeat client starts no process
   mmdebstrap      # scripts/stand-ins/debian-rootfs.sh: MySQL 9 (sid) and Redis 8 (trixie) root filesystems, never installed on the host
+  debian-archive-keyring  # mmdebstrap's keys for Debian suites (Ubuntu runners lack them)
 )
 APT_PACKAGES=(
   "${TEST_APT_PACKAGES[@]}"
