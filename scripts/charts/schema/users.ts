@@ -72,6 +72,15 @@ export const users = subchartSchema("users", subchartHead(switchOnly()), {
     user: T.String({ minLength: 1 }),
     existingSecret: T.String(),
     existingSecretPasswordKey: T.String({ minLength: 1 }),
+    tls: obj(
+      {
+        enabled: T.Boolean({ description: "MYSQL_TLS" }),
+        verify: T.Boolean({ description: "MYSQL_TLS_VERIFY" }),
+        existingSecret: T.String(),
+        caKey: T.String({ minLength: 1 }),
+      },
+      { description: "TLS to the external MySQL; the CA is mounted as MYSQL_TLS_CA_FILE" },
+    ),
   }),
   externalRedis: obj({
     host: T.String(),
