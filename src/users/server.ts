@@ -61,12 +61,14 @@ export function createUsers(
       shouldRetry: ({ error }) => error instanceof DatabaseUnavailable,
       onFailedAttempt: ({ error, attemptNumber, retryDelay }) => {
         waiting = `waiting for the database (attempt ${attemptNumber}): ${error.message}`;
-        if (error instanceof DatabaseUnavailable)
+        if (error instanceof DatabaseUnavailable) {
+          service.startFailure = error.reason;
           log.warn("database not ready, retrying", {
             attempt: attemptNumber,
             retryInMs: retryDelay,
             error: error.logged,
           });
+        }
       },
     },
   ).then(

@@ -41,7 +41,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => mysql.stop());
 
-/** An API that keeps trying at start: its readiness says why it is not ready. */
+/** An API that keeps trying at start: its readiness and its 503s say why. */
 async function notReady(env: Record<string, string>, cause: string) {
   const api = await startTestApi({ ...parts, ...env }, { waitForStart: false });
   try {
@@ -51,7 +51,9 @@ async function notReady(env: Record<string, string>, cause: string) {
     const readiness = await api.call("GET", "/readyz");
     expect(readiness.status).toBe(503);
     expect((await readiness.json()).checks.database).toContain(cause);
-    expect((await api.call("GET", "/users/x")).status).toBe(503);
+    const read = await api.call("GET", "/users/x");
+    expect(read.status).toBe(503);
+    expect((await read.json()).error).toContain(cause);
   } finally {
     await api.stop();
   }
@@ -70,10 +72,10 @@ describe("MySQL 9 requiring TLS", () => {
     }
   });
 
-  test("without TLS: not ready, /readyz names secure transport", () =>
+  test("without TLS: not ready, /readyz and the 503s name secure transport", () =>
     notReady({}, "ER_SECURE_TRANSPORT_REQUIRED: the server requires secure transport"));
 
-  test("with a CA that did not sign the server's certificate: not ready, /readyz names TLS", () =>
+  test("with a CA that did not sign the server's certificate: not ready, /readyz and the 503s name TLS", () =>
     notReady(
       { MYSQL_TLS: "true", MYSQL_TLS_CA_FILE: wrongCa.ca },
       "HANDSHAKE_SSL_ERROR: the TLS handshake failed",
