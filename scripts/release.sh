@@ -24,10 +24,9 @@
 # Registry credentials are the usual ones (~/.docker/config.json for BuildKit, `helm registry
 # login` for helm). RELEASE_SOURCE (default: this checkout) is the tree to release;
 # RELEASE_OUT (default: <source>/dist/release) receives the packaged chart.
-set -euo pipefail
-
-die() { echo "release: ERROR: $*" >&2; exit 1; }
-say() { echo "release: $*" >&2; }
+# Called by scripts/release/publish.sh (the release workflow; scripts/e2e.sh's rehearsals).
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 tag=${1:-}
 [[ $tag =~ ^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$ ]] ||
@@ -53,7 +52,7 @@ platforms=${PLATFORMS:-linux/amd64,linux/arm64}
 repository="$registry/$owner/demo"
 image="$repository:$version"
 chart_repo="oci://$registry/$owner/charts"
-for tool in git helm yq buildctl; do command -v "$tool" >/dev/null || die "'$tool' not found"; done
+for tool in git helm yq buildctl; do need "$tool"; done
 yq --version | grep -q mikefarah || die "yq is not mikefarah/yq v4 (scripts/tools.sh installs it)"
 
 src=$(cd "${RELEASE_SOURCE:-$(dirname "${BASH_SOURCE[0]}")/..}" && pwd)

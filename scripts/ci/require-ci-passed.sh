@@ -10,16 +10,14 @@
 # WORKFLOW is the file name under .github/workflows (default ci.yaml). WAIT_MINUTES (default
 # 45) bounds the wait, POLL_SECONDS (default 30) the polling. Uses the GitHub CLI (`gh api`),
 # which the runners have; the token needs `actions: read`.
-set -euo pipefail
-
-die() { echo "require-ci-passed: ERROR: $*" >&2; exit 1; }
-say() { echo "require-ci-passed: $*" >&2; }
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 sha=${1:-}
 workflow=${2:-ci.yaml}
 [[ $sha =~ ^[0-9a-f]{40}$ ]] || die "usage: $0 SHA [WORKFLOW] (got '${sha}')"
 [[ -n ${GITHUB_REPOSITORY:-} ]] || die "GITHUB_REPOSITORY (owner/repo) is not set"
-command -v gh >/dev/null || die "the GitHub CLI (gh) is not installed"
+need gh "the GitHub CLI, which the runners have"
 deadline=$((SECONDS + ${WAIT_MINUTES:-45} * 60))
 
 while :; do

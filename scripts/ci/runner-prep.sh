@@ -12,10 +12,8 @@
 #
 # Only on GitHub Actions (GITHUB_ACTIONS=true): anywhere else it prints what it would purge
 # and changes nothing.
-set -euo pipefail
-
-die() { echo "runner-prep: ERROR: $*" >&2; exit 1; }
-say() { echo "runner-prep: $*" >&2; }
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 (($#)) || die "usage: $0 mysql|containerd..."
 installed() { # installed GLOB...: installed packages matching any of the globs

@@ -1,7 +1,7 @@
 // bun.lock (the image build) and package-lock.json (npm ci) must pin every package, at every
 // place in the tree, to the same version and the same tarball (integrity).
 //
-//   bun scripts/ci/lockfiles-agree.ts      exits 1 and lists each difference
+//   bun scripts/verify/lockfiles-agree.ts      exits 1 and lists each difference
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 

@@ -1,4 +1,4 @@
-// scripts/ci/check-workflows.ts: passes on the repository's workflows, and fails, naming the
+// scripts/verify/check-workflows.ts: passes on the repository's workflows, and fails, naming the
 // line, on a workflow with an unpinned action, a job without timeout-minutes or permissions,
 // a step shell without pipefail, or a repeated tool version.
 import { describe, expect, test } from "bun:test";

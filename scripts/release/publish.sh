@@ -3,20 +3,23 @@
 # pushed, for signing and attesting exactly those. scripts/e2e.sh publishes its two
 # rehearsal releases with it, against the stand-in registry.
 #
-#   OWNER=<owner> [REGISTRY=ghcr.io] scripts/ci/publish.sh vX.Y.Z >>"$GITHUB_OUTPUT"
+#   OWNER=<owner> [REGISTRY=ghcr.io] scripts/release/publish.sh vX.Y.Z >>"$GITHUB_OUTPUT"
 #
 # Prints (stdout, one name=value line each):
 #   image=ghcr.io/<owner>/demo:X.Y.Z          image-name=ghcr.io/<owner>/demo
 #   image-digest=sha256:...                   (the multi-platform image index)
 #   chart=ghcr.io/<owner>/charts/demo:X.Y.Z   chart-name=ghcr.io/<owner>/charts/demo
 #   chart-digest=sha256:...
-# Each digest is read back from the registry (scripts/ci/oci-digest.py) and must equal the
-# one the pushing tool reported (buildctl's "pushing manifest for", helm push's "Digest:"):
-# a tag moved by someone else in between fails the run. release.sh's own output goes to stderr.
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-
-die() { echo "publish: ERROR: $*" >&2; exit 1; }
+# Each digest is read back from the registry with crane (`crane digest`, then the manifest
+# fetched by that digest, which crane checks hashes to it) and must equal the one the pushing
+# tool reported (buildctl's "pushing manifest for", helm push's "Digest:"): a tag moved by
+# someone else in between fails the run. release.sh's own output goes to stderr.
+# Needs helm, yq, buildctl (release.sh) and crane (scripts/tools.sh release). Credentials: those
+# of ~/.docker/config.json (docker login, docker/login-action); TLS trusts SSL_CERT_FILE too.
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+cd "$REPO_ROOT"
+need crane "scripts/tools.sh release installs it"
 
 tag=${1:-}
 [[ -n $tag ]] || die "usage: OWNER=<owner> $0 vX.Y.Z"
@@ -37,9 +40,11 @@ chart=$chart_name:$version
 
 digest_of() { # digest_of REF WHAT REPORTED: the registry's digest, checked against the tool's
   local ref=$1 what=$2 reported=$3 digest
-  digest=$(python3 scripts/ci/oci-digest.py "$ref") || die "cannot read the digest of $ref back from the registry"
+  digest=$(crane digest "$ref") || die "cannot read the digest of $ref back from the registry"
+  [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || die "crane digest $ref printed '$digest'"
+  crane manifest "$ref@$digest" >/dev/null || die "the manifest of $ref does not hash to $digest, the digest the registry gave"
   if [[ -z $reported ]]; then
-    echo "publish: warning: the $what output names no digest for $ref; using the registry's" >&2
+    say "warning: the $what output names no digest for $ref; using the registry's"
   elif [[ $reported != "$digest" ]]; then
     die "$ref is $digest in the registry, but $what pushed $reported"
   fi
@@ -50,8 +55,8 @@ pushed_chart=$(grep -A1 -F "Pushed: $chart" "$work/release.log" | grep -oE '^Dig
 image_digest=$(digest_of "$image" buildctl "$pushed_image")
 chart_digest=$(digest_of "$chart" "helm push" "$pushed_chart")
 
-echo "publish: $image@$image_digest" >&2
-echo "publish: $chart@$chart_digest" >&2
+say "$image@$image_digest"
+say "$chart@$chart_digest"
 cat <<OUT
 image=$image
 image-name=$image_name

@@ -5,12 +5,14 @@
 # .github/workflows/ci.yaml runs it on failure; scripts/e2e.sh runs it on failure and once
 # after a good install (so that it is known to work).
 #
-#   scripts/ci/diagnostics.sh [NAMESPACE...]     (default: demo)
+#   scripts/k8s/diagnostics.sh [NAMESPACE...]     (default: demo)
 #
 # Environment: KUBECTL (default: kubectl), HELM (default: helm), KUBECONFIG as usual;
 # LOG_LINES (default: 200) lines of each container's log. Best effort: a command that fails
 # is reported and the rest still runs; the exit status is 0.
-set -uo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+set +e   # best effort: every section runs
 
 kubectl=${KUBECTL:-kubectl}
 helm=${HELM:-helm}

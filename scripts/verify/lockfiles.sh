@@ -5,12 +5,15 @@
 #     is out of date with package.json;
 #  2. lockfiles-agree.ts: both lock files pin the same versions from the same tarballs.
 #
-#   scripts/ci/lockfiles.sh       (bun on PATH; it reads the npm registry)
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+#   scripts/verify/lockfiles.sh       (bun on PATH; it reads the npm registry)
+#
+# Called by scripts/test.sh and the lint job of .github/workflows/ci.yaml.
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+cd "$REPO_ROOT"
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 cp package.json bun.lock "$dir/"
 (cd "$dir" && bun install --frozen-lockfile --dry-run --ignore-scripts >/dev/null) ||
-  { echo "lockfiles.sh: bun.lock does not match package.json: run bun install and commit bun.lock" >&2; exit 1; }
-echo "lockfiles.sh: bun.lock matches package.json"
-bun scripts/ci/lockfiles-agree.ts
+  die "bun.lock does not match package.json: run bun install and commit bun.lock"
+say "bun.lock matches package.json"
+bun scripts/verify/lockfiles-agree.ts

@@ -3,8 +3,8 @@
 # The kind job of .github/workflows/ci.yaml runs it against kind, scripts/e2e.sh against the
 # cluster it builds on this machine (the released chart, from its OCI registry).
 #
-#   scripts/ci/install-and-test.sh RELEASE CHART [HELM-INSTALL-ARGS...]
-#   e.g. scripts/ci/install-and-test.sh demo ./charts/demo --set global.image.tag=ci
+#   scripts/k8s/install-and-test.sh RELEASE CHART [HELM-INSTALL-ARGS...]
+#   e.g. scripts/k8s/install-and-test.sh demo ./charts/demo --set global.image.tag=ci
 #
 # Environment:
 #   NAMESPACE   where the release goes (default: demo); it must exist, or pass --create-namespace
@@ -13,9 +13,8 @@
 #
 # --wait is Helm 4's kstatus watcher: every workload Ready, every Job complete. (Helm 3's
 # --wait also waits for a LoadBalancer IP, which kind never assigns.)
-set -euo pipefail
-
-die() { echo "install-and-test: ERROR: $*" >&2; exit 1; }
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 (($# >= 2)) || die "usage: $0 RELEASE CHART [HELM-INSTALL-ARGS...]"
 release=$1 chart=$2
@@ -23,16 +22,16 @@ shift 2
 namespace=${NAMESPACE:-demo}
 timeout=${TIMEOUT:-10m}
 helm=${HELM:-helm}
-command -v "$helm" >/dev/null || die "helm not found ('$helm')"
+need "$helm" "scripts/tools.sh chart installs helm"
 major=$("$helm" version --template '{{.Version}}' | sed -E 's/^v([0-9]+).*/\1/')
 ((major >= 4)) || die "helm $("$helm" version --template '{{.Version}}'): needs helm 4 (scripts/tools.sh pins it)"
 
-echo "install-and-test: helm install $release $chart -n $namespace $* --wait --timeout $timeout" >&2
+say "helm install $release $chart -n $namespace $* --wait --timeout $timeout"
 started=$SECONDS
 "$helm" install "$release" "$chart" --namespace "$namespace" "$@" --wait --timeout "$timeout"
-echo "install-and-test: installed and ready in $((SECONDS - started))s" >&2
+say "installed and ready in $((SECONDS - started))s"
 
-echo "install-and-test: helm test $release -n $namespace --logs --timeout $timeout" >&2
+say "helm test $release -n $namespace --logs --timeout $timeout"
 started=$SECONDS
 "$helm" test "$release" --namespace "$namespace" --logs --timeout "$timeout"
-echo "install-and-test: helm test passed in $((SECONDS - started))s" >&2
+say "helm test passed in $((SECONDS - started))s"

@@ -11,7 +11,7 @@
 //   - no workflow repeats a version pinned in scripts/tools.sh or scripts/cluster/lib.sh: it
 //     reads them through scripts/ci/versions.sh instead.
 //
-//   bun scripts/ci/check-workflows.ts [FILE...]    (default: .github/workflows/*.y{a,}ml)
+//   bun scripts/verify/check-workflows.ts [FILE...]    (default: .github/workflows/*.y{a,}ml)
 //
 // Prints one `file:line: problem` per finding and exits 1 if there is any.
 import { readdirSync, readFileSync } from "node:fs";
