@@ -13,10 +13,10 @@
 # Anything else fails loudly, naming both ways.
 # Callers: scripts/charts/check.sh (the "present" mode), scripts/stand-ins/push.sh (the
 # stand-in chart registry).
-set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+repo=$REPO_ROOT
 chart=$repo/charts/demo/charts/users/Chart.yaml
-die() { echo "bitnami-charts.sh: $*" >&2; exit 1; }
 # name version repository, one dependency a line, from users/Chart.yaml
 deps=$(yq -r '.dependencies[] | select(.repository | test("bitnamicharts")) | .name + " " + .version + " " + .repository' "$chart") ||
   die "cannot read the Bitnami dependencies of $chart (yq: scripts/tools.sh yq)"

@@ -15,8 +15,8 @@
 # Needs root (mmdebstrap, apt-get install mmdebstrap).
 # Callers: scripts/stand-ins/push.sh (the bitnamilegacy stand-in images), scripts/test.sh
 # (MySQL 9 for the users tests).
-set -euo pipefail
-die() { echo "debian-rootfs.sh: $*" >&2; exit 1; }
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 (($# >= 2)) || die "usage: debian-rootfs.sh SUITE PACKAGE..."
 suite=$1; shift
 arch=${DEBIAN_ROOTFS_ARCH:-amd64}
