@@ -15,7 +15,7 @@
 # tool reported (buildctl's "pushing manifest for", helm push's "Digest:"): a tag moved by
 # someone else in between fails the run. release.sh's own output goes to stderr.
 # Needs helm, yq, buildctl (release.sh) and crane (scripts/tools.sh release). Credentials: those
-# of ~/.docker/config.json (docker login, docker/login-action); TLS trusts SSL_CERT_FILE too.
+# of ~/.docker/config.json (docker login, docker/login-action); TLS: the system CAs, or SSL_CERT_FILE.
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 cd "$REPO_ROOT"
