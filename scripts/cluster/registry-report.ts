@@ -130,8 +130,8 @@ function main(argv: string[]): number {
     extract(ca, host, ref, platform, path, out);
     return 0;
   }
-  console.log(HEADER);
-  for (const row of report(ca, host)) console.log(formatRow(row));
+  const rows = report(ca, host);
+  console.log([HEADER, ...rows.map(formatRow)].join("\n"));
   return 0;
 }
 
