@@ -88,7 +88,9 @@ fi
 k() { "$K8S_BIN/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 args=()
 for f in "${files[@]}"; do args+=(-f "$f"); done
-namespaces=$( (echo default; k apply --dry-run=client -o go-template='{{range .items}}{{with .metadata.namespace}}{{.}}{{"\n"}}{{end}}{{end}}' "${args[@]}" 2>/dev/null) | sort -u)
+# kubectl prints one object alone, several as a List.
+ns_of='{{with .metadata.namespace}}{{.}}{{"\n"}}{{end}}'
+namespaces=$( (echo default; k apply --dry-run=client -o go-template="{{with .items}}{{range .}}$ns_of{{end}}{{else}}$ns_of{{end}}" "${args[@]}" 2>/dev/null) | sort -u)
 for ns in $namespaces; do
   k get namespace "$ns" >/dev/null 2>&1 || k create namespace "$ns" --save-config >/dev/null
   if [[ -n ${DRY_RUN_POD_SECURITY:-} && $ns != default ]]; then
