@@ -38,5 +38,6 @@ buildctl build --frontend dockerfile.v0 --local "context=$context" --local "dock
   --opt build-arg:SOURCE_DATE_EPOCH=0 \
   --output "type=oci,dest=$out.tmp,name=$name,rewrite-timestamp=true" --progress plain >"$tmp/build.log" 2>&1 ||
   { tail -30 "$tmp/build.log" >&2; rm -f "$out.tmp"; die "building $name from $context failed"; }
+chmod 0644 "$out.tmp"   # buildctl writes it 0666
 mv -f "$out.tmp" "$out"
 log "image $name: $out"
