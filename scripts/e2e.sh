@@ -8,17 +8,17 @@
 #     (scripts/cluster/registry.sh) and push the stand-ins for what the internet serves
 #     (scripts/stand-ins/push.sh: the Dockerfile's base images, the Bitnami charts)
 #  2. the release script refuses a package that disagrees with its tag, pushing nothing
-#  3. scripts/release.sh v0.2.0 and v0.2.1, through scripts/ci/publish.sh as the release
+#  3. scripts/release.sh v0.2.0 and v0.2.1, through scripts/release/publish.sh as the release
 #     workflow runs it: the Dockerfile built by BuildKit for amd64 and arm64, pushed to
 #     ghcr.io/<owner>/demo, the chart to oci://ghcr.io/<owner>/charts, and the digests of
 #     both read back from the registry; the registry's listing, and the arm64 binary run
 #     under qemu
 #  4. helm install demo oci://ghcr.io/<owner>/charts/demo --version 0.2.0 --wait, then
-#     helm test demo, by scripts/ci/install-and-test.sh (the script the kind job of ci.yaml
+#     helm test demo, by scripts/k8s/install-and-test.sh (the script the kind job of ci.yaml
 #     runs), with no image override (every pod pulls the published image by name), MariaDB
 #     and Redis for the users system's external mode, in a namespace that enforces the
 #     restricted Pod Security profile; every pod Ready
-#  5. scripts/ci/diagnostics.sh (the kind job's failure diagnostics) on the good install:
+#  5. scripts/k8s/diagnostics.sh (the kind job's failure diagnostics) on the good install:
 #     it prints the release, pods, events and logs (on a failure, on_exit runs it too)
 #  6. `demo check` each system through its node port, as `minikube service --url` gives it
 #  7. NetworkPolicies, enforced by kube-router's policy controller (scripts/cluster/up.sh):
@@ -112,12 +112,12 @@ flock -n 9 || fail "another scripts/e2e.sh is running on this machine (lock /run
 h() { as_public "$HELM" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 release() { PATH="$RELEASE_TOOLS_BIN:$(dirname "$HELM"):$PATH" OWNER=$OWNER as_public bash scripts/release.sh "$@"; }
 # The scripts the GitHub workflows run (scripts/ci/), here against this cluster and registry.
-publish() { PATH="$RELEASE_TOOLS_BIN:$(dirname "$HELM"):$PATH" OWNER=$OWNER as_public bash scripts/ci/publish.sh "$@"; }
+publish() { PATH="$RELEASE_TOOLS_BIN:$(dirname "$HELM"):$PATH" OWNER=$OWNER as_public bash scripts/release/publish.sh "$@"; }
 install_and_test() {
-  as_public env "HELM=$HELM" "KUBECONFIG=$KUBECONFIG_FILE" "NAMESPACE=$NS" TIMEOUT=5m bash scripts/ci/install-and-test.sh "$@"
+  as_public env "HELM=$HELM" "KUBECONFIG=$KUBECONFIG_FILE" "NAMESPACE=$NS" TIMEOUT=5m bash scripts/k8s/install-and-test.sh "$@"
 }
-diagnostics() { KUBECTL="$K8S_BIN/kubectl" HELM=$HELM KUBECONFIG=$KUBECONFIG_FILE bash scripts/ci/diagnostics.sh "$@"; }
-registry_report() { python3 "$CLUSTER_DIR/registry-report.py" --ca "$REGISTRY_DIR/ca.crt" "https://$HOST_IP" "$@"; }
+diagnostics() { KUBECTL="$K8S_BIN/kubectl" HELM=$HELM KUBECONFIG=$KUBECONFIG_FILE bash scripts/k8s/diagnostics.sh "$@"; }
+registry_report() { "$BUN" "$CLUSTER_DIR/registry-report.ts" --ca "$REGISTRY_DIR/ca.crt" "https://$HOST_IP" "$@"; }
 
 trap on_exit EXIT
 
@@ -143,7 +143,7 @@ report=$(registry_report)
 if grep -F "demo-org/" <<<"$report" >/dev/null; then echo "$report" >&2; fail "something was pushed under demo-org/"; fi
 rm -rf "$fixture"
 
-step "release v$V1 and v$V2 (scripts/ci/publish.sh): the Dockerfile built by BuildKit (amd64, arm64), image and chart pushed, digests read back"
+step "release v$V1 and v$V2 (scripts/release/publish.sh): the Dockerfile built by BuildKit (amd64, arm64), image and chart pushed, digests read back"
 for v in "$V1" "$V2"; do
   publish "v$v" >"$STATE/publish-$v.txt"
   for want in "image=$IMAGE_REPO:$v" "image-name=$IMAGE_REPO" "chart=${CHART_REF#oci://}:$v" "chart-name=${CHART_REF#oci://}"; do
@@ -170,7 +170,7 @@ bash "$CLUSTER_DIR/host-deps.sh" >/dev/null
 # shellcheck disable=SC1091
 source "$STATE/deps.env"
 
-step "helm install and helm test (scripts/ci/install-and-test.sh); every pod Ready on the published image"
+step "helm install and helm test (scripts/k8s/install-and-test.sh); every pod Ready on the published image"
 kctl create namespace "$NS" >/dev/null
 kctl label namespace "$NS" pod-security.kubernetes.io/enforce=restricted \
   pod-security.kubernetes.io/warn=restricted >/dev/null
@@ -227,7 +227,7 @@ ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qxE "$IMAGE_REPO
   { ctr --address "$CONTAINERD_SOCK" -n k8s.io images ls -q >&2; fail "containerd has no $IMAGE_REPO:$V1 / $IMAGE_REPO@$digest_v1"; }
 echo "  ok: every pod runs $IMAGE_REPO:$V1@$digest_v1, pulled by containerd through the ghcr.io mirror" >&2
 
-step "the kind job's failure diagnostics (scripts/ci/diagnostics.sh) on this install"
+step "the kind job's failure diagnostics (scripts/k8s/diagnostics.sh) on this install"
 diagnostics "$NS" >"$STATE/diagnostics.txt" 2>&1
 api_pod=$(kctl -n "$NS" get pods -l app.kubernetes.io/name=users,app.kubernetes.io/component=api -o name | sed -n 1p)
 [[ -n $api_pod ]] || fail "no users API pod (label app.kubernetes.io/component=api)"

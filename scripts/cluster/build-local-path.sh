@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds, once, the cluster's default StorageClass provisioner (what kind ships): rancher's
 # local-path-provisioner (github.com/rancher/local-path-provisioner, pinned in lib.sh) from the
-# Go module proxy into $LOCAL_PATH_BIN, and two OCI archives that up.sh imports into containerd:
+# Go module proxy into $LOCAL_PATH_BIN, and two OCI archives (oci-archive.sh: BuildKit) that
+# up.sh imports into containerd:
 #
 #   scripts/cluster/build-local-path.sh      # called by build.sh
 #
@@ -28,7 +29,6 @@ else
 fi
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-chmod 0755 "$tmp"   # apt-get download fetches as _apt
 passwd_files() { # ROOT: root and nonroot, as the CoreDNS image has
   mkdir -p "$1/etc"
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$1/etc/passwd"
@@ -37,23 +37,21 @@ passwd_files() { # ROOT: root and nonroot, as the CoreDNS image has
 
 tar=$(image_archive "$LOCAL_PATH_IMAGE")
 if [[ ! -f $tar || $tar -ot $LOCAL_PATH_BIN/.complete ]]; then
-  log "image $LOCAL_PATH_IMAGE: from the provisioner binary"
-  mkdir -p "$tmp/provisioner"; passwd_files "$tmp/provisioner"
-  install -m 0755 "$LOCAL_PATH_BIN/local-path-provisioner" "$tmp/provisioner/local-path-provisioner"
-  python3 "$CLUSTER_DIR/oci-image.py" --name "$LOCAL_PATH_IMAGE" --out "$tar.tmp" \
-    --layer "$tmp/provisioner" --entrypoint '["/local-path-provisioner"]' --user 65532:65532 --env PATH=/ >/dev/null
-  mv "$tar.tmp" "$tar"
+  mkdir -p "$tmp/provisioner/rootfs"; passwd_files "$tmp/provisioner/rootfs"
+  install -m 0755 "$LOCAL_PATH_BIN/local-path-provisioner" "$tmp/provisioner/rootfs/local-path-provisioner"
+  printf '%s\n' 'FROM scratch' 'COPY rootfs/ /' 'USER 65532:65532' 'ENV PATH=/' 'ENTRYPOINT ["/local-path-provisioner"]' >"$tmp/provisioner/Dockerfile"
+  bash "$CLUSTER_DIR/oci-archive.sh" "$tmp/provisioner" "$LOCAL_PATH_IMAGE" "$tar"
 fi
 
 tar=$(image_archive "$LOCAL_PATH_HELPER_IMAGE")
 if [[ ! -f $tar ]]; then
-  (cd "$tmp" && apt-get download -qq busybox-static) || die "apt-get download busybox-static failed"
+  (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root busybox-static) || die "apt-get download busybox-static failed"
   log "image $LOCAL_PATH_HELPER_IMAGE: $(basename "$tmp"/busybox-static_*.deb .deb)"
   dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/deb"
-  mkdir -p "$tmp/helper/bin" "$tmp/helper/tmp"; chmod 1777 "$tmp/helper/tmp"; passwd_files "$tmp/helper"
-  install -m 0755 "$tmp/deb/bin/busybox" "$tmp/helper/bin/busybox"
-  for applet in sh mkdir rm; do ln -s busybox "$tmp/helper/bin/$applet"; done
-  python3 "$CLUSTER_DIR/oci-image.py" --name "$LOCAL_PATH_HELPER_IMAGE" --out "$tar.tmp" \
-    --layer "$tmp/helper" --entrypoint '["/bin/sh"]' --env PATH=/bin >/dev/null
-  mv "$tar.tmp" "$tar"
+  h=$tmp/helper/rootfs
+  mkdir -p "$h/bin" "$h/tmp"; chmod 1777 "$h/tmp"; passwd_files "$h"
+  install -m 0755 "$tmp/deb/bin/busybox" "$h/bin/busybox"
+  for applet in sh mkdir rm; do ln -s busybox "$h/bin/$applet"; done
+  printf '%s\n' 'FROM scratch' 'COPY rootfs/ /' 'ENV PATH=/bin' 'ENTRYPOINT ["/bin/sh"]' >"$tmp/helper/Dockerfile"
+  bash "$CLUSTER_DIR/oci-archive.sh" "$tmp/helper" "$LOCAL_PATH_HELPER_IMAGE" "$tar"
 fi

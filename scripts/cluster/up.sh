@@ -310,8 +310,9 @@ if ! kctl -n kube-system rollout status deployment/coredns --timeout=120s >&2; t
   kctl -n kube-system describe pods -l k8s-app=kube-dns >&2 || true
   die "coredns did not become available"
 fi
-dns_ok() { in_node python3 "$CLUSTER_DIR/dns-query.py" "$DNS_SVC_IP" "kubernetes.default.svc.$CLUSTER_DOMAIN" "$KUBERNETES_SVC_IP"; }
-wait_for 60 "DNS answers kubernetes.default.svc.$CLUSTER_DOMAIN via $DNS_SVC_IP" dns_ok || { dns_ok || true; die "DNS does not resolve"; }
+dig_api() { in_node dig +time=2 +tries=1 "@$DNS_SVC_IP" "kubernetes.default.svc.$CLUSTER_DOMAIN" A "$@"; }
+dns_ok() { dig_api +short | grep -qxF "$KUBERNETES_SVC_IP"; }
+wait_for 60 "DNS answers kubernetes.default.svc.$CLUSTER_DOMAIN via $DNS_SVC_IP" dns_ok || { dig_api >&2 || true; die "DNS does not resolve"; }
 log "dns: kubernetes.default.svc.$CLUSTER_DOMAIN -> $KUBERNETES_SVC_IP via service $DNS_SVC_IP"
 
 # ---- the default StorageClass (local-path-provisioner) -----------------------------------

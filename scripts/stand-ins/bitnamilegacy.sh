@@ -11,8 +11,8 @@
 # entrypoint scripts of bitnamilegacy/, which this project wrote from what the charts rely on,
 # the /opt/bitnami layout, passwd) and owned-app/, owned-volume/ (the directories uid 1001 writes
 # when no chart mounts them). Needs root (debian-rootfs.sh).
-set -euo pipefail
-die() { echo "bitnamilegacy.sh: $*" >&2; exit 1; }
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 (($# == 2)) || die "usage: bitnamilegacy.sh mysql|redis CONTEXT_DIR"
 name=$1 ctx=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,7 +25,7 @@ case $name in
   redis) suite=trixie pkgs=(redis-server redis-tools bash coreutils mawk grep sed) ;;
   *) die "no stand-in for $name (mysql or redis)" ;;
 esac
-image=$(grep -o "docker\.io/bitnamilegacy/$name:[^[:space:]]*" "$here/../../charts/demo/charts/users/Chart.yaml" | head -1)
+image=$(grep -o "docker\.io/bitnamilegacy/$name:[^[:space:]]*" "$REPO_ROOT/charts/demo/charts/users/Chart.yaml" | head -1)
 [[ -n $image ]] || die "charts/demo/charts/users/Chart.yaml names no docker.io/bitnamilegacy/$name image"
 
 root=$(bash "$here/debian-rootfs.sh" "$suite" "${pkgs[@]}")
