@@ -272,9 +272,11 @@ function validationBody(error: ValidationError | Error) {
     // `error` text over TypeBox's (a union's reads "should be one of: 'string', ...").
     problem: problemOf(issue),
   }));
-  // TypeBox reports a missing property twice (missing, then of the wrong type): name it once.
-  const where = [...new Set(fields.map((f) => f.field))].join(", ");
-  return { error: `invalid ${error.type}: ${where}`, fields };
+  // TypeBox reports a missing property once per keyword it fails, and a wrong one once per
+  // keyword (minLength, pattern, format) with the schema's one `error` text: say each once.
+  const unique = [...new Map(fields.map((f) => [`${f.field}\n${f.problem}`, f])).values()];
+  const where = [...new Set(unique.map((f) => f.field))].join(", ");
+  return { error: `invalid ${error.type}: ${where}`, fields: unique };
 }
 
 export interface ListenOptions {
