@@ -53,6 +53,12 @@ test("`PORT=eighty demo echo-server` fails as the README shows", () => {
   expect(err.trimEnd()).toBe(example("PORT=eighty demo echo-server"));
 });
 
+test("`demo all --help` names the users variables the quickstart says apply to it", () => {
+  const { code, out } = demo(["all", "--help"]);
+  expect(code).toBe(0);
+  for (const name of ["MYSQL_URL", "REDIS_URL", "USERS_PORT"]) expect(out).toContain(name);
+});
+
 describe("`npm start` (demo all)", () => {
   let stack: Running;
   const ports = { echo: 0, users: 0, heartbeat: 0 };
@@ -85,6 +91,14 @@ describe("`npm start` (demo all)", () => {
     }
     const printed = stack.lines.slice(0, sample.length);
     expect(printed.map(shape).sort()).toEqual(sample.map(shape).sort());
+  });
+
+  test("every port serves the one merged /metrics (README's endpoints table)", async () => {
+    for (const port of Object.values(ports)) {
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain("users_cache_lookups_total");
+      expect(metrics).toContain('http_requests_total{method="POST",route="/",status="200"}');
+    }
   });
 
   test.each([
