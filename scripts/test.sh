@@ -29,6 +29,9 @@ step lockfiles bash scripts/verify/lockfiles.sh
 # and cached; the tests run its mysqld without installing it (src/testing/mysql-flavours.ts).
 step "mysql 9 rootfs" bash scripts/stand-ins/mysql9-rootfs.sh
 step "bun test" bun test
+# Schemathesis against the compiled binary's users API, SQLite and MariaDB+Redis: every check,
+# stateful links, a fixed seed and a bounded number of cases (scripts/verify/schemathesis.sh).
+step schemathesis bash scripts/verify/schemathesis.sh
 step charts bash scripts/charts/check.sh
 # The GitHub workflows: actionlint with ShellCheck on their run: blocks; every action pinned by
 # SHA, every job with a timeout and its own permissions, no tool version repeated; and ShellCheck

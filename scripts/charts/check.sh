@@ -45,7 +45,9 @@ eval "$(bash scripts/tools.sh env)"
 for tool in helm ct kubeconform kube-score yamllint yamale readme-generator yq checkov promtool; do
   need "$tool" "run scripts/tools.sh chart"
 done
-need bun "run npm ci and put node_modules/.bin on PATH"
+# bun from npm ci, so that the script also runs alone (the env-bounds check runs bun).
+export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
+need bun "run npm ci"
 helm plugin list 2>/dev/null | awk '$1 == "unittest" { found = 1 } END { exit !found }' \
   || die "the helm plugin 'unittest' is not installed: run scripts/tools.sh chart"
 [ -f "$DEMO_K8S_SCHEMA_DIR/v$DEMO_K8S_VERSION-standalone-strict/deployment-apps-v1.json" ] \
