@@ -7,7 +7,9 @@ import { waitFor } from "../../../src/testing/wait";
 function setting(name: string): string {
   const value = process.env[name];
   if (!value)
-    throw new Error(`${name} is not set: run e2e steps through scripts/e2e/run.sh (it exports the cluster's settings)`);
+    throw new Error(
+      `${name} is not set: run e2e steps through scripts/e2e/run.sh (it exports the cluster's settings)`,
+    );
   return value;
 }
 
@@ -100,9 +102,13 @@ export function waitReady(namespace: string, selector: string, min = 1, timeoutM
   return waitFor(
     `${min}+ Ready pods ${selector} in ${namespace}`,
     async () => {
-      const running = (await pods(namespace, selector)).filter((p) => !p.metadata.deletionTimestamp);
+      const running = (await pods(namespace, selector)).filter(
+        (p) => !p.metadata.deletionTimestamp,
+      );
       const ready = running.filter((p) =>
-        p.status?.conditions?.some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True"),
+        p.status?.conditions?.some(
+          (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
+        ),
       );
       return running.length >= min && ready.length === running.length ? ready : false;
     },
@@ -115,7 +121,8 @@ export function waitReady(namespace: string, selector: string, min = 1, timeoutM
 export async function nodePortUrl(namespace: string, service: string) {
   const svc = await kget<KObject>(["service", service, "-n", namespace]);
   const port = svc.spec.ports?.[0]?.nodePort;
-  if (!port) throw new Error(`service ${service} in ${namespace} has no node port (type ${svc.spec.type})`);
+  if (!port)
+    throw new Error(`service ${service} in ${namespace} has no node port (type ${svc.spec.type})`);
   return `http://${cluster.nodeIp}:${port}`;
 }
 
