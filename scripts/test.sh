@@ -43,7 +43,7 @@ step shellcheck bash scripts/ci/shellcheck.sh
 # zero-failure upgrade under keep-alive load, a clean uninstall. The first run builds
 # Kubernetes, BuildKit, the registry and kube-router (~17 min on a quiet 2-core machine),
 # then they are cached.
-step "cluster e2e" bash scripts/e2e.sh
+step "cluster e2e" bash scripts/e2e/run.sh
 
 printf '\nsteps: %d passed, %d failed\n' "${#passed[@]}" "${#failed[@]}"
 [ ${#failed[@]} -eq 0 ] || { printf 'failed: %s\n' "${failed[*]}"; exit 1; }

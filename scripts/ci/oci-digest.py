@@ -7,7 +7,7 @@
 The digest is the sha256 of the manifest (or image index) bytes the registry serves, and
 must equal the Docker-Content-Digest header when the registry sends one. Used by the
 release workflow (scripts/ci/publish.sh) to sign and attest exactly what was pushed, and
-run by scripts/e2e.sh against the stand-in registry.
+run by scripts/e2e/11-release.e2e.ts against the stand-in registry.
 
 Credentials, for a registry that wants them: REGISTRY_USERNAME and REGISTRY_PASSWORD, else
 the `auth` entry of ~/.docker/config.json for the registry (what `docker login` and
