@@ -76,46 +76,26 @@ function values() {
 test(`helm install ${release} ${chartRef} --version ${v1}, then helm test`, async () => {
   const { mysql, redis } = deps();
   await kubectl(["create", "namespace", ns]);
-  await kubectl([
-    "label",
-    "namespace",
-    ns,
-    "pod-security.kubernetes.io/enforce=restricted",
-    "pod-security.kubernetes.io/warn=restricted",
-  ]);
-  await kubectl([
-    "-n",
-    ns,
-    "create",
-    "secret",
-    "generic",
-    "demo-e2e-mysql",
-    `--from-literal=mysql-password=${mysql.password}`,
-  ]);
-  await kubectl([
-    "-n",
-    ns,
-    "create",
-    "secret",
-    "generic",
-    "demo-e2e-redis",
-    `--from-literal=redis-password=${redis.password}`,
-  ]);
+  const restricted = ["enforce", "warn"].map(
+    (mode) => `pod-security.kubernetes.io/${mode}=restricted`,
+  );
+  await kubectl(["label", "namespace", ns, ...restricted]);
+  const secret = (name: string, key: string, value: string) =>
+    kubectl(["-n", ns, "create", "secret", "generic", name, `--from-literal=${key}=${value}`]);
+  await secret("demo-e2e-mysql", "mysql-password", mysql.password);
+  await secret("demo-e2e-redis", "redis-password", redis.password);
   writeFileSync(valuesFile, `${JSON.stringify(values(), null, 2)}\n`);
   const env = { HELM: cluster.helm, KUBECONFIG: cluster.kubeconfig, NAMESPACE: ns, TIMEOUT: "5m" };
-  const installed = await asPublic(
-    [
-      "bash",
-      "scripts/ci/install-and-test.sh",
-      release,
-      chartRef,
-      "--version",
-      v1,
-      "-f",
-      valuesFile,
-    ],
-    { env },
-  );
+  const install = [
+    "scripts/ci/install-and-test.sh",
+    release,
+    chartRef,
+    "--version",
+    v1,
+    "-f",
+    valuesFile,
+  ];
+  const installed = await asPublic(["bash", ...install], { env });
   process.stderr.write(installed.stderr + installed.stdout);
 });
 

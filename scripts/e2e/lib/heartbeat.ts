@@ -31,8 +31,13 @@ export async function serverLog(since: Date): Promise<LogEntry[]> {
   const from = since.toISOString();
   return stdout
     .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as LogEntry)
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as LogEntry];
+      } catch {
+        return []; // not a log entry (a runtime's own line)
+      }
+    })
     .filter((entry) => entry.time >= from);
 }
 
