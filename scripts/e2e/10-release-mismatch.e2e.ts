@@ -3,7 +3,7 @@
 // The fixture is a clone of this checkout with that one pin, released as v0.3.0 (a version no
 // other step publishes, so the registry must hold nothing of demo-org/ after it).
 import { expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cluster, repo, run, say } from "./lib/cluster";
 import { imageRepo, registryReport, releaseScript } from "./lib/release";
@@ -24,6 +24,7 @@ test("release.sh refuses a chart whose echo subchart pins image tag 0.1.0, pushi
     allowFail: true,
   });
   const log = released.stdout + released.stderr;
+  writeFileSync(join(cluster.state, "release-mismatch.log"), log);
   expect(released.code, log).not.toBe(0);
   expect(log).toContain(`the packaged chart renders ${imageRepo}:0.1.0`);
   expect(log).toContain("nothing was pushed");
