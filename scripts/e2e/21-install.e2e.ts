@@ -75,13 +75,18 @@ function values() {
 
 test(`helm install ${release} ${chartRef} --version ${v1}, then helm test`, async () => {
   const { mysql, redis } = deps();
-  await kubectl(["create", "namespace", ns]);
+  // Created or updated (kubectl create's object, applied): the step runs again after 41.
+  const ensure = async (create: string[]) =>
+    kubectl(["apply", "-f", "-"], {
+      stdin: (await kubectl(["create", ...create, "--dry-run=client", "-o", "json"])).stdout,
+    });
+  await ensure(["namespace", ns]);
   const restricted = ["enforce", "warn"].map(
     (mode) => `pod-security.kubernetes.io/${mode}=restricted`,
   );
-  await kubectl(["label", "namespace", ns, ...restricted]);
+  await kubectl(["label", "--overwrite", "namespace", ns, ...restricted]);
   const secret = (name: string, key: string, value: string) =>
-    kubectl(["-n", ns, "create", "secret", "generic", name, `--from-literal=${key}=${value}`]);
+    ensure(["secret", "generic", name, "-n", ns, `--from-literal=${key}=${value}`]);
   await secret("demo-e2e-mysql", "mysql-password", mysql.password);
   await secret("demo-e2e-redis", "redis-password", redis.password);
   writeFileSync(valuesFile, `${JSON.stringify(values(), null, 2)}\n`);
