@@ -24,7 +24,7 @@
 # Registry credentials are the usual ones (~/.docker/config.json for BuildKit, `helm registry
 # login` for helm). RELEASE_SOURCE (default: this checkout) is the tree to release;
 # RELEASE_OUT (default: <source>/dist/release) receives the packaged chart.
-# Called by scripts/release/publish.sh (the release workflow; scripts/e2e.sh's rehearsals).
+# Called by scripts/release/publish.sh (the release workflow; the e2e's rehearsals, scripts/e2e/11-release.e2e.ts).
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 

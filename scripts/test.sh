@@ -44,6 +44,6 @@ step shellcheck bash scripts/verify/shellcheck.sh
 # zero-failure upgrade under keep-alive load, a clean uninstall. The first run builds
 # Kubernetes, BuildKit, the registry and kube-router (~17 min on a quiet 2-core machine),
 # then they are cached.
-step "cluster e2e" bash scripts/e2e.sh
+step "cluster e2e" bash scripts/e2e/run.sh
 
 summary

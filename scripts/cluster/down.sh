@@ -6,7 +6,7 @@
 #   DEMO_CLUSTER_PURGE=1 scripts/cluster/down.sh   # removes the logs too
 #
 # Safe to run twice, and after a failed up.sh. Only processes whose pids up.sh (or
-# e2e.sh) recorded in $DEMO_CLUSTER_DIR/pids, and containerd shims serving our own
+# host-deps.sh) recorded in $DEMO_CLUSTER_DIR/pids, and containerd shims serving our own
 # containerd socket, are stopped.
 # shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -50,7 +50,7 @@ mark "removing pods"
 #    recorded in pids/ (e2e's MariaDB and Redis) goes too.
 stop kube-router kube-proxy kube-scheduler kube-controller-manager containerd kube-apiserver
 others=(); for f in "$PIDS"/*.pid; do [[ -f $f ]] && others+=("$(basename "$f" .pid)"); done
-stop "${others[@]}"   # etcd, and anything e2e.sh added (MariaDB, Redis)
+stop "${others[@]}"   # etcd, and anything host-deps.sh added (MariaDB, Redis)
 mark "stopping daemons"
 
 # Anything else still running in our network namespace was started there by us.

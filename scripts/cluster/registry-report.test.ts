@@ -1,5 +1,5 @@
 // scripts/cluster/registry-report.ts against a stand-in `crane` (a shell script answering
-// catalog, ls, manifest and export from fixtures), as scripts/e2e.sh reads the real registry.
+// catalog, ls, manifest and export from fixtures), as the e2e (scripts/e2e/11-release.e2e.ts) reads the real registry.
 import { afterAll, expect, test } from "bun:test";
 import {
   chmodSync,

@@ -58,6 +58,8 @@ BUN=$REPO_ROOT/node_modules/.bin/bun
 [[ -x $BUN ]] || die "$BUN not found: run npm ci"
 # One e2e at a time on this machine: they share the cluster's netns and addresses.
 exec 9>/run/lock/demo-e2e.lock
+# The daemons the steps start (the cluster, MariaDB, Redis) must not inherit the lock (9>&-
+# below): a kept cluster would hold it, and the next run would wait for it to go down.
 flock -n 9 || { say "waiting for another e2e (it holds /run/lock/demo-e2e.lock)"; flock -w 3600 9 || die "the lock stayed taken for an hour"; }
 
 export NODE_IP HOST_IP STATE LOGS KUBECONFIG_FILE K8S_BIN CONTAINERD_SOCK HELM RELEASE_TOOLS_BIN REGISTRY_DIR CACHE_ROOT
@@ -81,14 +83,14 @@ cluster_up() { [[ -f $REGISTRY_DIR/hosts ]] && kctl get --raw /readyz >/dev/null
 if cluster_up; then
   say "reusing the cluster that is up (E2E_KEEP=1 left it)"
 else
-  step "cluster build (cached) and up" bash "$CLUSTER_DIR/up.sh" || exit 1
-  step "stand-in registry and BuildKit" bash "$CLUSTER_DIR/registry.sh" || exit 1
-  step "stand-ins for what the internet serves, pushed" bash scripts/stand-ins/push.sh || exit 1
+  step "cluster build (cached) and up" bash "$CLUSTER_DIR/up.sh" 9>&- || exit 1
+  step "stand-in registry and BuildKit" bash "$CLUSTER_DIR/registry.sh" 9>&- || exit 1
+  step "stand-ins for what the internet serves, pushed" bash scripts/stand-ins/push.sh 9>&- || exit 1
 fi
 mkdir -p "$JUNIT"
 for f in "${STEPS[@]}"; do
   case $f in
-    *.ts) step "${f%.e2e.ts}" "$BUN" test --timeout 1200000 --reporter=junit --reporter-outfile="$JUNIT/${f%.e2e.ts}.xml" "./scripts/e2e/$f" || exit 1 ;;
-    *.sh) step "${f%.e2e.sh}" bash "$E2E_DIR/$f" || exit 1 ;;
+    *.ts) step "${f%.e2e.ts}" "$BUN" test --timeout 1200000 --reporter=junit --reporter-outfile="$JUNIT/${f%.e2e.ts}.xml" "./scripts/e2e/$f" 9>&- || exit 1 ;;
+    *.sh) step "${f%.e2e.sh}" bash "$E2E_DIR/$f" 9>&- || exit 1 ;;
   esac
 done

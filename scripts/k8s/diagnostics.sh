@@ -2,8 +2,8 @@
 # What to look at when an install fails: helm's view of the releases, every pod, the recent
 # events, a description of each pod that is not Ready, and the logs of the pods of the given
 # namespaces (the previous container's too, after a restart). The kind job of
-# .github/workflows/ci.yaml runs it on failure; scripts/e2e.sh runs it on failure and once
-# after a good install (so that it is known to work).
+# .github/workflows/ci.yaml runs it on failure; scripts/e2e/run.sh after a failed step, and its
+# step 22-diagnostics once after a good install (so that it is known to work).
 #
 #   scripts/k8s/diagnostics.sh [NAMESPACE...]     (default: demo)
 #

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs a chart and runs its tests: `helm install --wait`, then `helm test --logs`.
-# The kind job of .github/workflows/ci.yaml runs it against kind, scripts/e2e.sh against the
-# cluster it builds on this machine (the released chart, from its OCI registry).
+# The kind job of .github/workflows/ci.yaml runs it against kind, scripts/e2e/21-install.e2e.ts
+# against the cluster it builds on this machine (the released chart, from its OCI registry).
 #
 #   scripts/k8s/install-and-test.sh RELEASE CHART [HELM-INSTALL-ARGS...]
 #   e.g. scripts/k8s/install-and-test.sh demo ./charts/demo --set global.image.tag=ci

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The release workflow's publishing step: scripts/release.sh, then the digests of what it
-# pushed, for signing and attesting exactly those. scripts/e2e.sh publishes its two
-# rehearsal releases with it, against the stand-in registry.
+# pushed, for signing and attesting exactly those. The e2e (scripts/e2e/11-release.e2e.ts)
+# publishes its two rehearsal releases with it, against the stand-in registry.
 #
 #   OWNER=<owner> [REGISTRY=ghcr.io] scripts/release/publish.sh vX.Y.Z >>"$GITHUB_OUTPUT"
 #

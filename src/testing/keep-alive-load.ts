@@ -1,7 +1,7 @@
 // A keep-alive load generator for the echo server: `connections` workers, each sending GET /
 // and POST / in turn over its own persistent connection (undici), counting every request.
-// The binary test drives it against one process stopped with SIGTERM; scripts/e2e.sh runs it
-// (`bun src/testing/keep-alive-load.ts URL`) against the Service during a rolling upgrade.
+// The binary test drives it against one process stopped with SIGTERM; the e2e's upgrade step
+// (scripts/e2e/40-upgrade-under-load.e2e.ts) against the Service during a rolling upgrade.
 //
 // undici is imported by file: Bun answers the bare specifier "undici" with a partial stand-in
 // of its own (no Pool.request), whereas undici/index.js is the real npm package.
@@ -110,31 +110,4 @@ function describe(error: unknown) {
   if (error instanceof errors.UndiciError) return `${error.code}: ${error.message}`;
   const { code, message } = error as { code?: string; message?: string };
   return `${code ?? "error"}: ${message ?? String(error)}`;
-}
-
-// CLI for scripts/e2e.sh: runs until SIGTERM/SIGINT or --max-seconds, then prints the counts as
-// one JSON line and exits 0 (the caller judges them).
-if (import.meta.main) {
-  const [url, ...rest] = process.argv.slice(2);
-  const flag = (name: string, fallback: number) => {
-    const at = rest.indexOf(`--${name}`);
-    const value = at === -1 ? fallback : Number(rest[at + 1]);
-    if (!Number.isInteger(value) || value <= 0)
-      throw new Error(`--${name}: expected a positive integer`);
-    return value;
-  };
-  if (!url) {
-    console.error(
-      "usage: bun src/testing/keep-alive-load.ts URL [--connections N] [--max-seconds S]",
-    );
-    process.exit(2);
-  }
-  const stop = new AbortController();
-  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => stop.abort());
-  const result = await keepAliveLoad(url, {
-    connections: flag("connections", 10),
-    maxSeconds: flag("max-seconds", 600),
-    signal: stop.signal,
-  }).done;
-  console.log(JSON.stringify(result));
 }

@@ -1,0 +1,65 @@
+// The heartbeat release as the operator scenarios (30-32) see it: its server and client pods and
+// what the server replicas log. Each scenario reads the logs from its own start on, by the log
+// lines' own millisecond timestamps: `kubectl logs --since-time` has whole seconds only.
+import { waitFor } from "../../../src/testing/wait";
+import { kubectl, pods } from "./cluster";
+import { ns } from "./release";
+
+export const servers = "app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=server";
+export const clients = "app.kubernetes.io/name=heartbeat,app.kubernetes.io/component=client";
+
+/** The names of the pods matching a selector, sorted (a StatefulSet's client pods: its ids). */
+export async function podNames(selector: string) {
+  return (await pods(ns, selector)).map((p) => p.metadata.name).sort();
+}
+
+export interface LogEntry {
+  time: string;
+  msg: string;
+  clientId?: string;
+  restarted?: boolean;
+  was?: string;
+}
+
+/** What both server replicas logged since `since`: a beat, a goodbye or a repeat is logged by the replica that saw it. */
+export async function serverLog(since: Date): Promise<LogEntry[]> {
+  const second = `${since.toISOString().slice(0, 19)}Z`;
+  const { stdout } = await kubectl([
+    ...["-n", ns, "logs", "-l", servers, `--since-time=${second}`],
+    ...["--tail=-1", "--max-log-requests=10"],
+  ]);
+  const from = since.toISOString();
+  return stdout
+    .split("\n")
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as LogEntry];
+      } catch {
+        return []; // not a log entry (a runtime's own line)
+      }
+    })
+    .filter((entry) => entry.time >= from);
+}
+
+/** The entries of one message about one client. */
+export async function logged(since: Date, msg: string, clientId: string) {
+  return (await serverLog(since)).filter((e) => e.msg === msg && e.clientId === clientId);
+}
+
+/** Waits until a server logs `msg` about the client; fails with the last lines logged. */
+export async function waitLogged(since: Date, msg: string, clientId: string, timeoutMs = 60_000) {
+  try {
+    return await waitFor(
+      `a heartbeat server to log "${msg}" for ${clientId}`,
+      async () => (await logged(since, msg, clientId))[0] ?? false,
+      timeoutMs,
+      1000,
+    );
+  } catch (error) {
+    const tail = (await serverLog(since)).slice(-20).map((e) => JSON.stringify(e));
+    throw new Error(`${(error as Error).message}\nthe servers' last lines:\n${tail.join("\n")}`);
+  }
+}
+
+/** The `ok:` line of a log entry, as the run's output reports it. */
+export const shown = (entry: LogEntry) => `ok: ${JSON.stringify(entry).slice(0, 220)}`;
