@@ -24,7 +24,7 @@ source "$REPO_ROOT/scripts/lib/common.sh"
 E2E_DIR=$REPO_ROOT/scripts/e2e
 cd "$REPO_ROOT"
 
-mapfile -t ALL < <(cd "$E2E_DIR" && ls -1 -- [0-9][0-9]-*.e2e.ts [0-9][0-9]-*.e2e.sh 2>/dev/null | sort)
+mapfile -t ALL < <(find "$E2E_DIR" -maxdepth 1 -name '[0-9][0-9]-*.e2e.ts' -o -maxdepth 1 -name '[0-9][0-9]-*.e2e.sh' | sed 's|.*/||' | sort)
 matches() { # FILE PATTERN: PATTERN is the file's name, its name without suffix, or its number
   [[ $1 == "$2" || ${1%.e2e.*} == "$2" || ${1%%-*} == "$2" ]]
 }

@@ -35,12 +35,14 @@ if [[ ! -f $dir/.complete ]]; then
     echo "debian-rootfs.sh: assembling $suite/$arch: ${pkgs[*]}" >&2
     rm -rf "$dir" "$dir.tmp"
     # Check-Valid-Until off: a mirror that serves a dated snapshot of the archive (this
-    # machine's) has an expired Release file; the signatures are still checked.
-    mmdebstrap --quiet --variant=extract --aptopt='Acquire::Check-Valid-Until "false"'  --architectures="$arch" --include="$(IFS=,; echo "${pkgs[*]}")" \
+    # machine's) has an expired Release file; the signatures are still checked. The hook's $1 is
+    # expanded by mmdebstrap's shell.
+    # shellcheck disable=SC2016
+    mmdebstrap --quiet --variant=extract --aptopt='Acquire::Check-Valid-Until "false"' --architectures="$arch" --include="$(IFS=,; echo "${pkgs[*]}")" \
       --customize-hook='for d in bin sbin lib lib64; do [ -e "$1/$d" ] || [ ! -d "$1/usr/$d" ] || ln -s "usr/$d" "$1/$d"; done' \
       --skip=cleanup/apt/cache \
       "$suite" "$dir.tmp" >&2 || die "mmdebstrap $suite ${pkgs[*]} failed"
-    ls "$dir.tmp/var/cache/apt/archives" | sed -n 's/\.deb$//p' >"$dir.tmp/.versions"
+    find "$dir.tmp/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -printf '%f\n' | sed 's/\.deb$//' | sort >"$dir.tmp/.versions"
     rm -f "$dir.tmp"/var/cache/apt/archives/*.deb
     touch "$dir.tmp/.complete"
     mv "$dir.tmp" "$dir"
