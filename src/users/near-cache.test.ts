@@ -58,7 +58,10 @@ describe("near cache, two replicas", () => {
     await add(a, "probe");
     const cached = await nearCached(b, "probe");
     await admin.set(`${keyPrefix}probe`, JSON.stringify({ ...cached, name: "set in Redis" }));
-    await waitFor("the new entry", async () => (await b.read("probe")).body.name === "set in Redis");
+    await waitFor(
+      "the new entry",
+      async () => (await b.read("probe")).body.name === "set in Redis",
+    );
     expect((await nearCached(b, "probe")).name).toBe("set in Redis");
   });
 
@@ -89,7 +92,10 @@ describe("near cache, two replicas", () => {
       expect(response.status).toBe(200);
       answered = i;
       expect(version((await a.read("w")).body)).toBe(i);
-      await waitFor(`replica b to serve v${i}`, async () => version((await b.read("w")).body) === i);
+      await waitFor(
+        `replica b to serve v${i}`,
+        async () => version((await b.read("w")).body) === i,
+      );
     }
     writing = false;
     expect((await Promise.all(readers)).every((reads) => reads > 0)).toBe(true);
@@ -110,7 +116,7 @@ describe("near cache, two replicas", () => {
       const cached = await nearCached(b, id);
       // Killed (the admin connection itself is spared), then the entry changed at once: while
       // the channel is down no message can say so, so only the flush keeps b from the old one.
-      await admin.client("KILL", "TYPE", type);
+      await admin.call("CLIENT", "KILL", "TYPE", type);
       await admin.set(`${keyPrefix}${id}`, JSON.stringify({ ...cached, name: "changed" }));
       await waitFor("the changed entry", async () => (await b.read(id)).body.name === "changed");
       expect(b.log.entries.some((e) => e.msg.startsWith("near cache off: its invalidation"))).toBe(

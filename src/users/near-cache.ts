@@ -114,6 +114,7 @@ export class NearCache implements UserCache {
 
   /** The channel is established: entries may be kept from now on. */
   up() {
+    this.epoch += 1; // a Redis reply read before tracking was set is not kept
     this.live = true;
   }
 
