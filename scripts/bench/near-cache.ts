@@ -8,17 +8,15 @@
 //     last read on B sent after it that still saw the old version (0 when none did).
 //   bun scripts/bench/near-cache.ts   (runs scripts/build.sh x64 if needed; needs wrk,
 //   mariadb-server and redis-server: see scripts/tools.sh)   ROUNDS, SECONDS, RATE, WRITES
-import { existsSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { LocalMySql } from "../../src/testing/mysql-servers";
-import { freePort } from "../../src/testing/processes";
 import { LocalRedis } from "../../src/testing/redis";
 import { tempDir } from "../../src/testing/server-process";
 import { waitFor } from "../../src/testing/wait";
-import { waitUntilUp, wrk } from "./wrk";
+import { binaryServers, ensureBinary } from "./binary";
+import { wrk } from "./wrk";
 
-const root = resolve(import.meta.dir, "../..");
-const binary = resolve(root, "dist/demo-linux-x64");
 const rounds = Number(process.env.ROUNDS ?? 3);
 const seconds = Number(process.env.SECONDS ?? 3);
 const rate = Number(process.env.RATE ?? 5000);
@@ -44,30 +42,11 @@ const scripts = {
 };
 
 if (!Bun.which("wrk")) throw new Error("wrk not found: apt-get install -y wrk");
-if (!existsSync(binary)) {
-  const build = Bun.spawnSync(["bash", "scripts/build.sh", "x64"], {
-    cwd: root,
-    stderr: "inherit",
-  });
-  if (build.exitCode !== 0) throw new Error("scripts/build.sh x64 failed");
-}
+ensureBinary();
 
 const [mariadb, redis] = await Promise.all([LocalMySql.start("mariadb"), LocalRedis.start()]);
 const mysqlUrl = await mariadb.createDatabase();
-const servers: Array<ReturnType<typeof Bun.spawn>> = [];
-async function serve(command: string, env: Record<string, string>) {
-  const port = await freePort();
-  servers.push(
-    Bun.spawn([binary, command], {
-      env: { ...env, PORT: String(port), LOG_LEVEL: "warn" },
-      stdout: "inherit",
-      stderr: "inherit",
-    }),
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${base}/readyz`, 30_000);
-  return base;
-}
+const { serve, stop } = binaryServers();
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
@@ -140,8 +119,7 @@ try {
     `\nstale window on the other replica, ${windows.length} writes: p50 ${at(0.5).toFixed(2)} ms, p99 ${at(0.99).toFixed(2)} ms, max ${at(1).toFixed(2)} ms; ${windows.filter((w) => w > 0).length} writes with a stale read after their answer`,
   );
 } finally {
-  for (const server of servers) server.kill("SIGKILL");
-  await Promise.all(servers.map((server) => server.exited));
+  await stop();
   await Promise.all([mariadb.stop(), redis.stop()]);
 }
 
