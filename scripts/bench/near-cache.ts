@@ -25,9 +25,13 @@ const connections = 32;
 const userCount = 1000;
 const ids = Array.from({ length: userCount }, (_, i) => `user-${String(i).padStart(3, "0")}`);
 const dir = tempDir("bench-near");
-const randomUser = `math.randomseed(os.time())
-request = function() return wrk.format("GET", string.format("/users/user-%03d", math.random(0, ${userCount - 1}))) end
+// Echo's requests are made the same way (a random query it ignores): wrk shares the 2 cores
+// with the servers, so its own cost per request must be the same for every target.
+const random = (path: string) => `math.randomseed(os.time())
+request = function() return wrk.format("GET", string.format("${path}", math.random(0, ${userCount - 1}))) end
 `;
+const randomUser = random("/users/user-%03d");
+const randomEcho = random("/?n=%03d");
 // Each connection waits this long after an answer: connections / delay is about RATE.
 const paced = `function delay() return ${(1000 * connections) / rate} end\n`;
 const script = (name: string, text: string) => {
@@ -38,7 +42,8 @@ const script = (name: string, text: string) => {
 const scripts = {
   users: script("users.lua", randomUser),
   usersPaced: script("users-paced.lua", randomUser + paced),
-  echoPaced: script("echo-paced.lua", paced),
+  echo: script("echo.lua", randomEcho),
+  echoPaced: script("echo-paced.lua", randomEcho + paced),
 };
 
 if (!Bun.which("wrk")) throw new Error("wrk not found: apt-get install -y wrk");
@@ -81,7 +86,7 @@ try {
     );
 
   const targets = {
-    echo: { url: `${echo}/`, full: "", paced: scripts.echoPaced },
+    echo: { url: echo, full: scripts.echo, paced: scripts.echoPaced },
     "users HIT-LOCAL (near cache)": { url: near, full: scripts.users, paced: scripts.usersPaced },
     "users HIT (near cache off)": { url: off, full: scripts.users, paced: scripts.usersPaced },
   };
