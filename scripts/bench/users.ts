@@ -7,18 +7,16 @@
 //   bun scripts/bench/users.ts   (runs scripts/build.sh x64 if needed; needs wrk,
 //   nginx, mariadb-server and redis-server: see scripts/tools.sh; and oha, a Rust load generator:
 //   cargo install oha@1.16.0 --locked, about 10 minutes on 2 cores)
-import { existsSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { GET_BODY } from "../../src/echo/server";
 import { LocalMySql } from "../../src/testing/mysql-servers";
-import { freePort } from "../../src/testing/processes";
 import { LocalRedis } from "../../src/testing/redis";
 import { tempDir } from "../../src/testing/server-process";
+import { binaryServers, ensureBinary } from "./binary";
 import { startNginx } from "./nginx";
-import { waitUntilUp, wrk } from "./wrk";
+import { wrk } from "./wrk";
 
-const root = resolve(import.meta.dir, "../..");
-const binary = resolve(root, "dist/demo-linux-x64");
 const rounds = Number(process.env.ROUNDS ?? 3);
 const seconds = Number(process.env.SECONDS ?? 10);
 const rate = Number(process.env.RATE ?? 5000);
@@ -40,30 +38,11 @@ request = function() return wrk.format("GET", string.format("/users/user-%03d", 
 const oha = Bun.which("oha", { PATH: `${process.env.PATH}:${process.env.HOME}/.cargo/bin` });
 if (!oha) throw new Error("oha not found: cargo install oha@1.16.0 --locked");
 if (!Bun.which("wrk")) throw new Error("wrk not found: apt-get install -y wrk");
-if (!existsSync(binary)) {
-  const build = Bun.spawnSync(["bash", "scripts/build.sh", "x64"], {
-    cwd: root,
-    stderr: "inherit",
-  });
-  if (build.exitCode !== 0) throw new Error("scripts/build.sh x64 failed");
-}
+ensureBinary();
 
 const [mariadb, redis] = await Promise.all([LocalMySql.start("mariadb"), LocalRedis.start()]);
 const mysqlUrl = await mariadb.createDatabase();
-const servers: Array<ReturnType<typeof Bun.spawn>> = [];
-async function serve(command: string, env: Record<string, string>) {
-  const port = await freePort();
-  servers.push(
-    Bun.spawn([binary, command], {
-      env: { ...env, PORT: String(port), LOG_LEVEL: "warn" },
-      stdout: "inherit",
-      stderr: "inherit",
-    }),
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${base}/readyz`, 30_000);
-  return base;
-}
+const { serve, stop } = binaryServers();
 
 try {
   const echo = await serve("echo-server", {});
@@ -179,8 +158,7 @@ try {
     );
   }
 } finally {
-  for (const server of servers) server.kill("SIGKILL");
-  await Promise.all(servers.map((server) => server.exited));
+  await stop();
   await Promise.all([mariadb.stop(), redis.stop()]);
 }
 

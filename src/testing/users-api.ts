@@ -11,13 +11,14 @@ export type TestApi = Awaited<ReturnType<typeof startTestApi>>;
 /** Starts the API as `demo users-server` would with `env`, on 127.0.0.1 and a free port. */
 export async function startTestApi(
   env: Record<string, string>,
-  options: { waitForStart?: boolean } = {},
+  /** keyPrefix: replicas of one API share it (each suite has its own by default). */
+  options: { waitForStart?: boolean; keyPrefix?: string } = {},
 ) {
   const log = recordingLogger();
   const config = readConfig(usersServerEnv, env);
   const stopped = new AbortController();
   const users = createUsers(config, log, {
-    keyPrefix: `test-${crypto.randomUUID()}:`,
+    keyPrefix: options.keyPrefix ?? `test-${crypto.randomUUID()}:`,
     signal: stopped.signal,
   });
   if (options.waitForStart !== false) await users.started;

@@ -106,7 +106,8 @@ export function createUsersApp(users: UsersService, log: Logger, readiness: Read
         params: IdParams,
         detail: {
           summary: "Read a user (cache-aside)",
-          description: "Header X-Cache: HIT, MISS, or BYPASS (cache unusable or off).",
+          description:
+            "Header X-Cache: HIT-LOCAL (the in-process near cache), HIT (Redis), MISS, or BYPASS (cache unusable or off).",
         },
         response: { 200: UserSchema, ...errors(404, 422, 503) },
       },

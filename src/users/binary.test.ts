@@ -78,7 +78,7 @@ describe("demo users-server (compiled)", () => {
         MIGRATE_ON_START: "false",
       });
       expect(log).toContain('"migrated":false');
-      expect(log).toContain(`"cache":"redis://${redis.host}"`);
+      expect(log).toContain(`"cache":"redis://${redis.host} + near cache"`);
     },
   );
 });

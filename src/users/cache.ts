@@ -8,6 +8,8 @@ import { Counter } from "prom-client";
  */
 export type Lookup =
   | { result: "hit"; json: string }
+  /** Served by the near cache (near-cache.ts), without asking Redis. */
+  | { result: "local"; json: string }
   | { result: "miss"; token: string }
   | { result: "bypass" };
 
@@ -22,7 +24,7 @@ export interface UserCache {
 
 export const cacheLookups = new Counter({
   name: "users_cache_lookups_total",
-  help: "Reads of GET /users/:id by cache result: hit, miss, or bypass (cache unusable or off).",
+  help: "Reads of GET /users/:id by cache result: local (near cache), hit (Redis), miss, or bypass (cache unusable or off).",
   labelNames: ["result"] as const,
 });
 

@@ -74,6 +74,15 @@ describe("users-server configuration", () => {
     expect(read({ CACHE_TTL_SECONDS: "30" }).CACHE_TTL_SECONDS).toBe(30);
   });
 
+  test("the near cache: on by default, bounded, and turned off by NEAR_CACHE=false", () => {
+    expect(read({})).toMatchObject({
+      NEAR_CACHE: true,
+      NEAR_CACHE_MAX_ENTRIES: 10_000,
+      NEAR_CACHE_MAX_BYTES: 16 * 1024 * 1024,
+    });
+    expect(read({ NEAR_CACHE: "false" }).NEAR_CACHE).toBe(false);
+  });
+
   test.each([
     ["MYSQL_URL", "postgres://x/y"],
     ["REDIS_URL", "localhost:6379"],
@@ -82,6 +91,9 @@ describe("users-server configuration", () => {
     ["MIGRATE_ON_START", "maybe"],
     ["MYSQL_PORT", "0"],
     ["MYSQL_TLS", "maybe"],
+    ["NEAR_CACHE", "maybe"],
+    ["NEAR_CACHE_MAX_ENTRIES", "0"],
+    ["NEAR_CACHE_MAX_BYTES", "100"],
   ])("a bad %s stops the start with its name", (name, value) => {
     expect(() => read({ [name]: value })).toThrow(ConfigError);
     expect(() => read({ [name]: value })).toThrow(`${name}="${value}"`);

@@ -74,6 +74,21 @@ export const usersServerEnv = T.Object({
     description:
       "how long a read stays cached, in whole seconds (Redis stores no fractions); 0 turns the cache off (every read BYPASS)",
   }),
+  NEAR_CACHE: T.Boolean({
+    default: true,
+    description:
+      "keep hot reads in process in front of Redis, invalidated through Redis's CLIENT TRACKING (X-Cache: HIT-LOCAL); off by itself without Redis or with a Redis that cannot track keys",
+  }),
+  NEAR_CACHE_MAX_ENTRIES: T.Integer({
+    minimum: 1,
+    default: 10_000,
+    description: "the most users the near cache holds (least recently used dropped first)",
+  }),
+  NEAR_CACHE_MAX_BYTES: T.Integer({
+    minimum: 1024,
+    default: 16 * 1024 * 1024,
+    description: "the most bytes of JSON (counted as UTF-16) the near cache holds",
+  }),
   MIGRATE_ON_START: T.Boolean({
     default: true,
     description: "apply the embedded migrations at start (false: call POST /init)",

@@ -40,9 +40,11 @@ export interface RedisCacheOptions {
   keyPrefix?: string;
 }
 
-export function createRedisCache(target: RedisTarget, options: RedisCacheOptions): UserCache {
+export const DEFAULT_KEY_PREFIX = "users:";
+
+/** A connection that never queues or retries commands: Redis down must not slow a read. */
+export function connectRedis(target: RedisTarget, options: RedisOptions) {
   const settings: RedisOptions = {
-    keyPrefix: options.keyPrefix ?? "users:",
     // Fail a command at once when disconnected, and after 1 s when Redis hangs (long enough
     // that a busy event loop alone does not look like an outage).
     enableOfflineQueue: false,
@@ -50,12 +52,20 @@ export function createRedisCache(target: RedisTarget, options: RedisCacheOptions
     maxRetriesPerRequest: 0,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    ...options,
+  };
+  return "url" in target ? new Redis(target.url, settings) : new Redis({ ...target, ...settings });
+}
+
+export function createRedisCache(
+  target: RedisTarget,
+  options: RedisCacheOptions,
+): UserCache & { redis: Redis } {
+  const redis = connectRedis(target, {
+    keyPrefix: options.keyPrefix ?? DEFAULT_KEY_PREFIX,
     // Concurrent commands share one write to the socket: far more reads per second.
     enableAutoPipelining: true,
-  };
-  const redis = (
-    "url" in target ? new Redis(target.url, settings) : new Redis({ ...target, ...settings })
-  ) as ScriptedRedis;
+  }) as ScriptedRedis;
   redis.defineCommand("fillUser", { numberOfKeys: 2, lua: FILL });
   redis.defineCommand("invalidateUser", { numberOfKeys: 2, lua: INVALIDATE });
 
@@ -143,6 +153,7 @@ export function createRedisCache(target: RedisTarget, options: RedisCacheOptions
   });
 
   return {
+    redis,
     description: "url" in target ? redactUrl(target.url) : `redis://${target.host}:${target.port}`,
     async lookup(id) {
       if (!connected) return { result: "bypass" };

@@ -10,7 +10,9 @@ import { createUsersApp } from "./app";
 import { createMemoryCache, noCache, type UserCache } from "./cache";
 import { databaseTarget, redisTarget, type UsersConfig, usersServerEnv } from "./config";
 import { createMySqlStore } from "./mysql-store";
-import { createRedisCache } from "./redis-cache";
+import { NearCache } from "./near-cache";
+import { trackInvalidations } from "./near-tracking";
+import { createRedisCache, DEFAULT_KEY_PREFIX } from "./redis-cache";
 import { UsersService } from "./service";
 import { createSqliteStore } from "./sqlite-store";
 import { DatabaseUnavailable, type UserStore } from "./store";
@@ -29,8 +31,24 @@ export function createStore(config: UsersConfig): UserStore {
 export function createCache(config: UsersConfig, log: Logger, keyPrefix?: string): UserCache {
   if (config.CACHE_TTL_SECONDS === 0) return noCache;
   const redis = redisTarget(config);
-  if (!redis) return createMemoryCache(config.CACHE_TTL_SECONDS);
-  return createRedisCache(redis, { ttlSeconds: config.CACHE_TTL_SECONDS, log, keyPrefix });
+  if (!redis) {
+    if (config.NEAR_CACHE) log.info("near cache not used: without Redis the cache is in-process");
+    return createMemoryCache(config.CACHE_TTL_SECONDS);
+  }
+  const ttlSeconds = config.CACHE_TTL_SECONDS;
+  const cache = createRedisCache(redis, { ttlSeconds, log, keyPrefix });
+  if (!config.NEAR_CACHE) return cache;
+  const near = new NearCache(cache, {
+    maxEntries: config.NEAR_CACHE_MAX_ENTRIES,
+    maxBytes: config.NEAR_CACHE_MAX_BYTES,
+    ttlSeconds,
+  });
+  const tracking = trackInvalidations(near, cache.redis, redis, {
+    keyPrefix: keyPrefix ?? DEFAULT_KEY_PREFIX,
+    log,
+  });
+  near.closing(tracking.close);
+  return near;
 }
 
 /** The users API with its store and cache; the database is set up in the background. */
