@@ -1,6 +1,7 @@
 // Default mode, the Redis pod deleted under load: reads are served from MySQL (X-Cache: BYPASS)
-// while it is gone and come from the cache again (HIT) once the new pod is up, without any API
-// pod restarting; no read is stale, no write lost.
+// while it is gone (the near cache emptied and bypassed with its invalidation channel) and come
+// from the cache again (HIT, then HIT-LOCAL from the near cache) once the new pod is up, without
+// any API pod restarting; no read is stale, no write lost.
 import { expect, test } from "bun:test";
 import { waitFor } from "../../src/testing/wait";
 import { kubectl, say } from "./lib/cluster";
@@ -11,7 +12,7 @@ test("Redis deleted under load: reads BYPASS, then HIT again, the API never rest
   let deletedAt = 0;
   let bypassAt = 0;
   await drill("redis", async (load) => {
-    await waitFor("cache hits before the drill", () => (load.cache.HIT ?? 0) >= 20, 60_000, 100);
+    await waitFor("Redis hits before the drill", () => (load.cache.HIT ?? 0) >= 20, 60_000, 100);
     const pod = await replacePod(REDIS, async () => {
       deletedAt = Date.now();
       await kubectl(["delete", "pod", "-n", NS, "-l", REDIS, "--wait=false"]);
