@@ -4,8 +4,9 @@
 # the state it asserts fails here first. Exits non-zero if any run failed.
 #
 #   bash scripts/busy-test.sh [runs]     (after scripts/tools.sh and npm ci, as test.sh)
-set -uo pipefail
-cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$REPO_ROOT"
 eval "$(bash scripts/tools.sh env)"
 export PATH="$PWD/node_modules/.bin:$PATH"
 runs=${1:-5}
@@ -23,8 +24,8 @@ failed=0
 for run in $(seq "$runs"); do
   started=$SECONDS
   if bun test >"/tmp/busy-test-$run.log" 2>&1; then result=pass; else result=FAIL; failed=$((failed + 1)); fi
-  summary=$(grep -E '^ *[0-9]+ (pass|fail)$' "/tmp/busy-test-$run.log" | tr -s ' \n' ' ')
-  echo "run $run/$runs: $result ($summary) in $((SECONDS - started)) s, log /tmp/busy-test-$run.log"
+  counts=$(grep -E '^ *[0-9]+ (pass|fail)$' "/tmp/busy-test-$run.log" | tr -s ' \n' ' ' || true)
+  echo "run $run/$runs: $result ($counts) in $((SECONDS - started)) s, log /tmp/busy-test-$run.log"
 done
-echo "busy-test: $((runs - failed)) of $runs runs green with $(nproc) busy loops"
+say "$((runs - failed)) of $runs runs green with $(nproc) busy loops"
 [ "$failed" -eq 0 ]

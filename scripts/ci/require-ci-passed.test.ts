@@ -7,8 +7,8 @@ import { join } from "node:path";
 
 const script = join(import.meta.dir, "require-ci-passed.sh");
 const SHA = "0123456789abcdef0123456789abcdef01234567";
-const run = (id: number, status: string, conclusion: string) =>
-  `${id}\t${status}\t${conclusion}\tpush\thttps://github.com/o/r/actions/runs/${id}`;
+const run = (id: number, status: string, conclusion: string, event = "push") =>
+  `${id}\t${status}\t${conclusion}\t${event}\thttps://github.com/o/r/actions/runs/${id}`;
 
 /** Runs the gate with a `gh` whose Nth call prints answers[N] (the last one from then on). */
 function gate(answers: string[][], env: Record<string, string> = {}) {
@@ -50,7 +50,7 @@ describe("require-ci-passed.sh", () => {
 
   test("fails when CI never ran on the commit", () => {
     const { code, out } = gate([[]]);
-    expect(out).toContain(`ci.yaml never ran on ${SHA}`);
+    expect(out).toContain(`ci.yaml never ran on a push of ${SHA}`);
     expect(code).toBe(1);
   });
 
@@ -58,6 +58,30 @@ describe("require-ci-passed.sh", () => {
     const { code, out } = gate([
       [run(1, "completed", "failure"), run(2, "completed", "cancelled")],
     ]);
+    expect(out).toContain(`no run of ci.yaml passed on ${SHA}`);
+    expect(code).toBe(1);
+  });
+
+  test("a passed pull_request run does not count (it tested the merge, not the tagged tree)", () => {
+    const { code, out } = gate([
+      [run(5, "completed", "success", "pull_request"), run(6, "completed", "failure")],
+    ]);
+    expect(out).toContain("run 5 (pull_request): completed, success, not counted");
+    expect(out).toContain(`no run of ci.yaml passed on ${SHA}`);
+    expect(code).toBe(1);
+  });
+
+  test("only pull_request runs: CI never ran on a push of the commit", () => {
+    const { code, out } = gate([[run(7, "completed", "success", "pull_request")]]);
+    expect(out).toContain(`ci.yaml never ran on a push of ${SHA}`);
+    expect(code).toBe(1);
+  });
+
+  test("a pull_request run still going is not waited for", () => {
+    const { code, out } = gate([
+      [run(8, "in_progress", "none", "pull_request"), run(9, "completed", "failure")],
+    ]);
+    expect(out).not.toContain("waiting for the runs still going");
     expect(out).toContain(`no run of ci.yaml passed on ${SHA}`);
     expect(code).toBe(1);
   });

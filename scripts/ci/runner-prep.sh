@@ -12,20 +12,23 @@
 #
 # Only on GitHub Actions (GITHUB_ACTIONS=true): anywhere else it prints what it would purge
 # and changes nothing.
-set -euo pipefail
-
-die() { echo "runner-prep: ERROR: $*" >&2; exit 1; }
-say() { echo "runner-prep: $*" >&2; }
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 (($#)) || die "usage: $0 mysql|containerd..."
 installed() { # installed GLOB...: installed packages matching any of the globs
   dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null | awk '$NF == "installed" { print $1 }'
 }
-purge=()
+purge=() stop=()
+# Each item stops only its own services before the purge: `mysql` leaves Docker running (the
+# test job's later steps and actions may use it). `containerd` stops docker.socket too, or a
+# connection to the socket starts Docker again while its packages are being removed.
 for what in "$@"; do
   case $what in
-    mysql) mapfile -t -O "${#purge[@]}" purge < <(installed 'mysql-server*' 'mysql-client*') ;;
-    containerd) mapfile -t -O "${#purge[@]}" purge < <(installed containerd.io 'docker-ce*' docker-buildx-plugin docker-compose-plugin 'moby-*') ;;
+    mysql) mapfile -t -O "${#purge[@]}" purge < <(installed 'mysql-server*' 'mysql-client*')
+      stop+=(mysql.service) ;;
+    containerd) mapfile -t -O "${#purge[@]}" purge < <(installed containerd.io 'docker-ce*' docker-buildx-plugin docker-compose-plugin 'moby-*')
+      stop+=(docker.socket docker.service containerd.service) ;;
     *) die "unknown: $what (mysql, containerd)" ;;
   esac
 done
@@ -39,6 +42,6 @@ if [[ ${GITHUB_ACTIONS:-} != true ]]; then
 fi
 sudo=()
 [[ $(id -u) == 0 ]] || sudo=(sudo)
-say "purging ${purge[*]}"
-"${sudo[@]}" systemctl stop mysql.service docker.service docker.socket containerd.service 2>/dev/null || true
+say "stopping ${stop[*]}; purging ${purge[*]}"
+"${sudo[@]}" systemctl stop "${stop[@]}" 2>/dev/null || true
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "${purge[@]}"

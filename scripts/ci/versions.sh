@@ -7,8 +7,9 @@
 #   helm=v4.3.1  ct=v3.14.0  kind=v0.32.0  kind-node-image=kindest/node:...  buildkit=v0.34.2 ...
 #
 # (NAME_VERSION becomes name, NAME_IMAGE name-image, underscores dashes, lower case.)
-set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+cd "$REPO_ROOT"
 
 {
   bash scripts/tools.sh versions

@@ -12,7 +12,9 @@
 #     NetworkPolicies (build-kube-router.sh; v2.1.0 has reported security flaws: it runs in
 #     this throwaway test cluster only, never shipped or recommended to users)
 # - the pause image from k8s' build/pause/linux/pause.c (gcc -static) and a CoreDNS
-#   image, both as OCI archives that up.sh imports into containerd.
+#   image, both as OCI archives that up.sh imports into containerd (oci-archive.sh: BuildKit).
+# - local-path-provisioner (build-local-path.sh) and its busybox helper image: the cluster's
+#   default StorageClass, as kind has one
 #
 # Cache: $DEMO_CLUSTER_CACHE (default /var/cache/demo-cluster), keyed by version and
 # Go version. Builds run niced (the CPU is shared). DEMO_CLUSTER_GO_P sets `go build -p`.
@@ -27,7 +29,7 @@ mkdir -p "$CACHE_ROOT" "$IMAGES_DIR"
 
 # ---- 1. Debian packages ------------------------------------------------------------
 apt_pkgs=(containerd runc containernetworking-plugins etcd-server iptables ipset conntrack
-          iproute2 util-linux openssl gcc libc6-dev python3 procps
+          iproute2 util-linux openssl gcc libc6-dev procps bind9-dnsutils  # dig: up.sh asks CoreDNS
           zstd file qemu-user-static)   # the release rehearsal: zstd layers, the arm64 binary
 missing=()
 for p in "${apt_pkgs[@]}"; do
@@ -47,7 +49,7 @@ else
   log "kubernetes $K8S_VERSION: building ${k8s_tools[*]} cri-rmp (takes a while on 2 cores)"
   src="$(dirname "$K8S_BIN")/src"
   rm -rf "$src" "$K8S_BIN.tmp"; mkdir -p "$src/cmd/cri-rmp" "$K8S_BIN.tmp"
-  k8s_mod="$(cd "$src" && "$GO" mod download -json "k8s.io/kubernetes@$K8S_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')"
+  k8s_mod=$(go_mod_file "k8s.io/kubernetes@$K8S_VERSION")
   # The kubernetes go.mod replaces its staging modules with ./staging/...; as a
   # dependency that is ignored, so point each one at its published version.
   staging=$(awk '$2 == "=>" && $3 ~ /^\.\/staging\// {print $1}' "$k8s_mod")
@@ -109,7 +111,7 @@ else
   src="$(dirname "$COREDNS_BIN")/src"
   rm -rf "$src" "$COREDNS_BIN.tmp"; mkdir -p "$src" "$COREDNS_BIN.tmp"
   cp "$CLUSTER_DIR/tools/coredns/main.go" "$src/main.go"
-  coredns_mod="$(cd "$src" && "$GO" mod download -json "github.com/coredns/coredns@$COREDNS_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')"
+  coredns_mod=$(go_mod_file "github.com/coredns/coredns@$COREDNS_VERSION")
   printf 'module demo.local/coredns-build\n\ngo %s\n\nrequire github.com/coredns/coredns %s\n' \
     "$(awk '$1 == "go" {print $2; exit}' "$coredns_mod")" "$COREDNS_VERSION" >"$src/go.mod"
   (
@@ -123,7 +125,6 @@ else
 fi
 
 # ---- 4. images: pause (from source) and coredns ---------------------------------------
-image_archive() { echo "$IMAGES_DIR/$(echo "$1" | tr '/:' '__').tar"; }
 
 pause_tar="$(image_archive "$PAUSE_IMAGE")"
 if [[ ! -f "$pause_tar" ]]; then
@@ -132,8 +133,8 @@ if [[ ! -f "$pause_tar" ]]; then
   mkdir -p "$tmp/rootfs"
   gcc -Os -Wall -Werror -static -DVERSION="v${PAUSE_VERSION}-demo" -o "$tmp/rootfs/pause" "$K8S_BIN/pause.c"
   strip "$tmp/rootfs/pause"
-  python3 "$CLUSTER_DIR/oci-image.py" --name "$PAUSE_IMAGE" --out "$pause_tar" \
-    --layer "$tmp/rootfs" --entrypoint '["/pause"]' --user 65535:65535 --env PATH=/ >/dev/null
+  printf '%s\n' 'FROM scratch' 'COPY rootfs/ /' 'USER 65535:65535' 'ENV PATH=/' 'ENTRYPOINT ["/pause"]' >"$tmp/Dockerfile"
+  bash "$CLUSTER_DIR/oci-archive.sh" "$tmp" "$PAUSE_IMAGE" "$pause_tar"
   rm -rf "$tmp"; trap - EXIT
 fi
 
@@ -145,8 +146,8 @@ if [[ ! -f "$coredns_tar" ]]; then
   install -m 0755 "$COREDNS_BIN/coredns" "$tmp/rootfs/coredns"
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$tmp/rootfs/etc/passwd"
   printf 'root:x:0:\nnonroot:x:65532:\n' >"$tmp/rootfs/etc/group"
-  python3 "$CLUSTER_DIR/oci-image.py" --name "$COREDNS_IMAGE" --out "$coredns_tar" \
-    --layer "$tmp/rootfs" --entrypoint '["/coredns"]' --user 65532:65532 --env PATH=/ >/dev/null
+  printf '%s\n' 'FROM scratch' 'COPY rootfs/ /' 'USER 65532:65532' 'ENV PATH=/' 'ENTRYPOINT ["/coredns"]' >"$tmp/Dockerfile"
+  bash "$CLUSTER_DIR/oci-archive.sh" "$tmp" "$COREDNS_IMAGE" "$coredns_tar"
   rm -rf "$tmp"; trap - EXIT
 fi
 
@@ -155,5 +156,8 @@ bash "$CLUSTER_DIR/build-release-tools.sh"
 
 # ---- 6. kube-router's NetworkPolicy controller (v2.1.0: reported security flaws, test only) -
 bash "$CLUSTER_DIR/build-kube-router.sh"
+
+# ---- 7. the default StorageClass: local-path-provisioner and its helper image -----------------
+bash "$CLUSTER_DIR/build-local-path.sh"
 
 log "build done in $((SECONDS - t0))s; cache: $CACHE_ROOT"

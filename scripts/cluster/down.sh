@@ -103,7 +103,7 @@ if [[ -f $STATE/sysctl.saved ]]; then
   rm -f "$STATE/sysctl.saved"
 fi
 
-# 9. state: keep the logs unless purging.
+# 9. state, the local-path volumes ($LOCAL_PATH_DIR) included: keep the logs unless purging.
 if [[ -d $STATE ]]; then
   if [[ ${DEMO_CLUSTER_PURGE:-0} == 1 ]]; then
     rm -rf "$STATE"
@@ -122,6 +122,7 @@ while read -r f; do
   log "still running: $p $cmd"; left=1
 done < <(grep -lsF -e "$STATE/" -e "$K8S_BIN/" /proc/[0-9]*/cmdline)
 if awk -v s="$STATE/" 'index($5, s) == 1' /proc/self/mountinfo | grep -q .; then log "mounts left under $STATE"; left=1; fi
+[[ -e $LOCAL_PATH_DIR ]] && { log "local-path volumes left in $LOCAL_PATH_DIR"; left=1; }
 [[ -e $NETNS_PATH ]] && { log "netns $NETNS still exists (pids: $(ip netns pids "$NETNS" | tr '\n' ' '))"; left=1; }
 for cg in /sys/fs/cgroup/*/kubepods; do [[ -d $cg ]] && { log "cgroup left: $cg"; left=1; }; done
 if ((left)); then

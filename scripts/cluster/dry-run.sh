@@ -42,8 +42,14 @@ if [[ -f $KUBECONFIG_FILE ]] && timeout 5 "$K8S_BIN/kubectl" --kubeconfig "$KUBE
   kubeconfig=$KUBECONFIG_FILE
   log "dry-run against the running cluster"
 else
-  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-  etcd_port=$(free_port); peer_port=$(free_port); api_port=$(free_port)
+  # Three loopback ports that no socket uses (ss: listening or connected), drawn at random.
+  ports=()
+  used=$(ss -Htan | awk '{ sub(/.*:/, "", $4); print $4 }')
+  while ((${#ports[@]} < 3)); do
+    p=$((20000 + RANDOM % 12000))
+    grep -qx "$p" <<<"$used" || [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
+  done
+  etcd_port=${ports[0]} peer_port=${ports[1]} api_port=${ports[2]}
   mkdir -p "$tmp/pki"
   make_ca "$tmp/pki"
   make_cert "$tmp/pki" apiserver "/CN=kube-apiserver" serverAuth "DNS:localhost,IP:127.0.0.1"
@@ -82,7 +88,9 @@ fi
 k() { "$K8S_BIN/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 args=()
 for f in "${files[@]}"; do args+=(-f "$f"); done
-namespaces=$( (echo default; k apply --dry-run=client -o go-template='{{range .items}}{{with .metadata.namespace}}{{.}}{{"\n"}}{{end}}{{end}}' "${args[@]}" 2>/dev/null) | sort -u)
+# kubectl prints one object alone, several as a List.
+ns_of='{{with .metadata.namespace}}{{.}}{{"\n"}}{{end}}'
+namespaces=$( (echo default; k apply --dry-run=client -o go-template="{{with .items}}{{range .}}$ns_of{{end}}{{else}}$ns_of{{end}}" "${args[@]}" 2>/dev/null) | sort -u)
 for ns in $namespaces; do
   k get namespace "$ns" >/dev/null 2>&1 || k create namespace "$ns" --save-config >/dev/null
   if [[ -n ${DRY_RUN_POD_SECURITY:-} && $ns != default ]]; then

@@ -6,8 +6,15 @@
 # only each other, the node address and the host end of one veth pair. The host gets
 # routes for the pod and service ranges into that namespace, nothing else.
 
+# The generic helpers (die, say, need, wait_for) and the Go-module builder come from
+# scripts/lib/; `log` (timestamped) and the rest below are the cluster's own.
+
 # shellcheck disable=SC2034  # the settings are used by the scripts that source this file
-set -euo pipefail
+SCRIPT_NAME=${SCRIPT_NAME:-$(basename "${BASH_SOURCE[1]:-$0}" .sh)}
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+# shellcheck source=scripts/lib/go.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/go.sh"
 
 # ---- pinned versions -------------------------------------------------------------
 K8S_VERSION=v1.34.4          # k8s.io/kubernetes on the Go module proxy
@@ -20,8 +27,6 @@ COREDNS_IMAGE="demo.local/coredns:${COREDNS_VERSION}"
 
 # ---- places ----------------------------------------------------------------------
 CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$CLUSTER_DIR/../.." && pwd)"
-GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
 CACHE_ROOT="${DEMO_CLUSTER_CACHE:-/var/cache/demo-cluster}"
 GO_VERSION_KEY="$("$GO" env GOVERSION 2>/dev/null || echo nogo)"
 K8S_BIN="$CACHE_ROOT/k8s-${K8S_VERSION}-${GO_VERSION_KEY}/bin"
@@ -51,7 +56,6 @@ CLUSTER_DOMAIN=cluster.local
 
 # ---- helpers ---------------------------------------------------------------------
 log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # Run a command inside the cluster's network namespace (host mount namespace kept,
 # so kubelet's volume mounts are visible to containerd and runc).
@@ -96,22 +100,6 @@ up_or_die() {
 }
 
 kctl() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
-
-# Run `$@` with low CPU priority: the machine is shared.
-gentle() { nice -n 15 ionice -c 3 "$@"; }
-
-# wait_for SECONDS DESCRIPTION CMD...: poll CMD until it succeeds.
-wait_for() {
-  local timeout=$1 what=$2; shift 2
-  local start=$SECONDS
-  until "$@" >/dev/null 2>&1; do
-    if (( SECONDS - start >= timeout )); then
-      log "timed out after ${timeout}s waiting for: $what"
-      return 1
-    fi
-    sleep 1
-  done
-}
 
 need_root() { [[ $(id -u) == 0 ]] || die "must run as root (network namespaces, mounts, cgroups)"; }
 
@@ -176,6 +164,16 @@ RELEASE_TOOLS_BIN="$CACHE_ROOT/release-tools-${BUILDKIT_VERSION}-${REGISTRY_VERS
 KUBE_ROUTER_VERSION=v2.1.0     # github.com/cloudnativelabs/kube-router/v2
 KUBE_ROUTER_BIN="$CACHE_ROOT/kube-router-${KUBE_ROUTER_VERSION}-${GO_VERSION_KEY}/bin"
 
+# ---- the default StorageClass (build-local-path.sh): what kind ships --------------------------
+# github.com/rancher/local-path-provisioner, built from the Go module proxy; its helper pods (they
+# create and remove each volume's directory) run Debian's busybox-static (sh, mkdir, rm). The
+# volumes live under $LOCAL_PATH_DIR, which down.sh removes with the rest of $STATE.
+LOCAL_PATH_VERSION=v0.0.30
+LOCAL_PATH_BIN="$CACHE_ROOT/local-path-${LOCAL_PATH_VERSION}-${GO_VERSION_KEY}/bin"
+LOCAL_PATH_IMAGE="demo.local/local-path-provisioner:${LOCAL_PATH_VERSION}"
+LOCAL_PATH_HELPER_IMAGE="demo.local/local-path-helper:${LOCAL_PATH_VERSION}"
+LOCAL_PATH_DIR="$STATE/local-path"
+
 # The public names the release path uses, played here by one local OCI registry
 # (registry.sh) on the host end of the cluster's veth. `as_public CMD...` runs CMD in a
 # private mount namespace whose /etc/hosts sends those names to it, trusting its
@@ -192,20 +190,6 @@ as_public() {
   "${AS_PUBLIC[@]}" "$@"
 }
 
-# build_go_module MODULE@VERSION OUT_DIR LOG LDFLAGS PACKAGE...: go build PACKAGEs (niced) inside
-# the module's own source from the module cache, as the main module, so that the exclude and
-# replace directives `go install mod@version` refuses apply.
-build_go_module() {
-  local modver=$1 out=$2 build_log=$3 ldflags=$4; shift 4
-  local dir src
-  dir=$(cd /tmp && GOFLAGS=-mod=mod GOWORK=off "$GO" mod download -json "$modver" |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("Dir") or sys.exit(d.get("Error")))') ||
-    die "go mod download $modver failed"
-  src=$(mktemp -d); cp -r "$dir/." "$src/"; chmod -R u+w "$src"
-  log "building ${*##*/} from $modver"
-  (cd "$src" && GOFLAGS=-mod=mod GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 \
-    gentle "$GO" build -p "${DEMO_CLUSTER_GO_P:-2}" -trimpath -ldflags "-s -w $ldflags" -o "$out/" "$@") \
-    >>"$build_log" 2>&1 ||
-    { tail -30 "$build_log" >&2; rm -rf "$src"; die "building $modver failed (log: $build_log)"; }
-  rm -rf "$src"
-}
+# image_archive NAME: the OCI archive build.sh (or build-local-path.sh) writes for an image that
+# up.sh imports into containerd.
+image_archive() { echo "$IMAGES_DIR/$(echo "$1" | tr '/:' '__').tar"; }

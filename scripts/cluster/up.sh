@@ -11,8 +11,9 @@
 # as plain processes inside the network namespace $NETNS, which has no route off
 # this machine. The host reaches the node at $NODE_IP over one veth pair and routes
 # the pod and service ranges to it. CoreDNS runs as a Deployment in kube-system
-# (no upstream forwarding: only cluster.local answers). State and logs are in
-# $DEMO_CLUSTER_DIR (default /tmp/demo-cluster); logs/<component>.log on failure.
+# (no upstream forwarding: only cluster.local answers). local-path-provisioner makes
+# `local-path` the default StorageClass (local-path.yaml; volumes in $DEMO_CLUSTER_DIR/local-path).
+# State and logs are in $DEMO_CLUSTER_DIR (default /tmp/demo-cluster); logs/<component>.log on failure.
 # shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root
@@ -161,7 +162,8 @@ log "containerd"
 start containerd containerd --config "$STATE/containerd/config.toml" --log-level warn
 ctr_() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
 up_or_die containerd 30 ctr_ version
-for tar in "$IMAGES_DIR/$(echo "$PAUSE_IMAGE" | tr '/:' '__').tar" "$IMAGES_DIR/$(echo "$COREDNS_IMAGE" | tr '/:' '__').tar"; do
+for image in "$PAUSE_IMAGE" "$COREDNS_IMAGE" "$LOCAL_PATH_IMAGE" "$LOCAL_PATH_HELPER_IMAGE"; do
+  tar=$(image_archive "$image")
   ctr_ images import "$tar" >/dev/null || die "ctr images import $tar failed"
 done
 ctr_ images ls -q | sed 's/^/  image: /' >&2
@@ -308,9 +310,21 @@ if ! kctl -n kube-system rollout status deployment/coredns --timeout=120s >&2; t
   kctl -n kube-system describe pods -l k8s-app=kube-dns >&2 || true
   die "coredns did not become available"
 fi
-dns_ok() { in_node python3 "$CLUSTER_DIR/dns-query.py" "$DNS_SVC_IP" "kubernetes.default.svc.$CLUSTER_DOMAIN" "$KUBERNETES_SVC_IP"; }
-wait_for 60 "DNS answers kubernetes.default.svc.$CLUSTER_DOMAIN via $DNS_SVC_IP" dns_ok || { dns_ok || true; die "DNS does not resolve"; }
+dig_api() { in_node dig +time=2 +tries=1 "@$DNS_SVC_IP" "kubernetes.default.svc.$CLUSTER_DOMAIN" A "$@"; }
+dns_ok() { dig_api +short | grep -qxF "$KUBERNETES_SVC_IP"; }
+wait_for 60 "DNS answers kubernetes.default.svc.$CLUSTER_DOMAIN via $DNS_SVC_IP" dns_ok || { dig_api >&2 || true; die "DNS does not resolve"; }
 log "dns: kubernetes.default.svc.$CLUSTER_DOMAIN -> $KUBERNETES_SVC_IP via service $DNS_SVC_IP"
+
+# ---- the default StorageClass (local-path-provisioner) -----------------------------------
+log "local-path-provisioner: default StorageClass local-path, volumes in $LOCAL_PATH_DIR"
+mkdir -p "$LOCAL_PATH_DIR"
+sed -e "s|@LOCAL_PATH_IMAGE@|$LOCAL_PATH_IMAGE|g" -e "s|@LOCAL_PATH_HELPER_IMAGE@|$LOCAL_PATH_HELPER_IMAGE|g" \
+  -e "s|@LOCAL_PATH_DIR@|$LOCAL_PATH_DIR|g" "$CLUSTER_DIR/local-path.yaml" >"$STATE/manifests/local-path.yaml"
+kctl apply -f "$STATE/manifests/local-path.yaml" >/dev/null
+if ! kctl -n local-path-storage rollout status deployment/local-path-provisioner --timeout=120s >&2; then
+  kctl -n local-path-storage describe pods >&2 || true
+  die "local-path-provisioner did not become available"
+fi
 
 echo "$((SECONDS - t0))" >"$STATE/up.seconds"
 log "cluster up in $((SECONDS - t0))s (build/cache check ${t_build}s); node $NODE_NAME Ready, DNS resolves"

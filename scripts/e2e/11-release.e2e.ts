@@ -1,4 +1,4 @@
-// Releases v0.2.0 and v0.2.1 through scripts/ci/publish.sh, as the release workflow runs it: the
+// Releases v0.2.0 and v0.2.1 through scripts/release/publish.sh, as the release workflow runs it: the
 // Dockerfile built by BuildKit for amd64 and arm64 and pushed to ghcr.io/demo-org/demo, the chart
 // to oci://ghcr.io/demo-org/charts, the digests of both read back from the registry. Then the
 // registry's listing holds both platforms, and the arm64 image's binary runs under qemu: a
@@ -24,7 +24,7 @@ const digest = /^sha256:[0-9a-f]{64}$/;
 
 describe.each([v1, v2])("publish.sh v%s", (version) => {
   test("prints the references and the digests read back from the registry", async () => {
-    const { stdout, stderr } = await releaseScript("scripts/ci/publish.sh", [`v${version}`]);
+    const { stdout, stderr } = await releaseScript("scripts/release/publish.sh", [`v${version}`]);
     process.stderr.write(stderr); // release.sh's own account: the builds, the pushes
     writeFileSync(publishFile(version), stdout);
     const printed = readKeyValues(publishFile(version));

@@ -1,5 +1,5 @@
 // helm install of the released chart 0.2.0 from its OCI registry, then helm test, by
-// scripts/ci/install-and-test.sh (the script the kind job of ci.yaml runs): no image override,
+// scripts/k8s/install-and-test.sh (the script the kind job of ci.yaml runs): no image override,
 // so every pod pulls the published image by name; MariaDB and Redis of step 20 for the users
 // system's external mode and the heartbeat server's Redis store; a namespace that enforces the
 // restricted Pod Security profile. Every pod Ready, every container on the digest release.sh
@@ -92,7 +92,7 @@ test(`helm install ${release} ${chartRef} --version ${v1}, then helm test`, asyn
   writeFileSync(valuesFile, `${JSON.stringify(values(), null, 2)}\n`);
   const env = { HELM: cluster.helm, KUBECONFIG: cluster.kubeconfig, NAMESPACE: ns, TIMEOUT: "5m" };
   const install = [
-    "scripts/ci/install-and-test.sh",
+    "scripts/k8s/install-and-test.sh",
     release,
     chartRef,
     "--version",

@@ -1,4 +1,4 @@
-// scripts/ci/diagnostics.sh (what the kind job of ci.yaml prints when an install fails, and what
+// scripts/k8s/diagnostics.sh (what the kind job of ci.yaml prints when an install fails, and what
 // run.sh prints when a step fails) on the good install: run once where it has something to
 // show, so that the day it is needed it is known to print the release, pods, events and logs.
 import { expect, test } from "bun:test";
@@ -8,7 +8,7 @@ import { cluster, pods, run, say } from "./lib/cluster";
 import { ns, release } from "./lib/release";
 
 test("diagnostics.sh prints the release, the pods, the events and each pod's logs", async () => {
-  const ran = await run(["bash", "scripts/ci/diagnostics.sh", ns], {
+  const ran = await run(["bash", "scripts/k8s/diagnostics.sh", ns], {
     env: { KUBECTL: cluster.kubectl, HELM: cluster.helm, KUBECONFIG: cluster.kubeconfig },
   });
   const out = ran.stdout + ran.stderr;

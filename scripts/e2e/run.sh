@@ -69,7 +69,7 @@ on_exit() {
   local rc=$?
   if ((rc)) && [[ -f $KUBECONFIG_FILE ]]; then
     for ns in demo default; do
-      KUBECTL="$K8S_BIN/kubectl" HELM=$HELM KUBECONFIG=$KUBECONFIG_FILE bash scripts/ci/diagnostics.sh "$ns" >&2 || true
+      KUBECTL="$K8S_BIN/kubectl" HELM=$HELM KUBECONFIG=$KUBECONFIG_FILE bash scripts/k8s/diagnostics.sh "$ns" >&2 || true
     done
     say "logs of the cluster are in $LOGS"
   fi

@@ -14,6 +14,7 @@
 #                              run as a condition, so a function CMD must check its own failures
 #   summary                    the steps' table and "steps: N passed, M failed"; 1 if any failed
 set -euo pipefail
+# shellcheck disable=SC2034  # REPO_ROOT is for the scripts that source this file
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SCRIPT_NAME=${SCRIPT_NAME:-$(basename "${BASH_SOURCE[1]:-$0}" .sh)}
 

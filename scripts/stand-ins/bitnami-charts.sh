@@ -11,12 +11,12 @@
 #   2. else `helm pull` from oci://registry-1.docker.io/bitnamicharts, as a user's
 #      `helm dependency build` does (GitHub's runners), into $DEMO_TOOLS_DIR/bitnami-charts.
 # Anything else fails loudly, naming both ways.
-# Callers: scripts/chart-check.sh (the "present" mode), scripts/stand-ins/push.sh (the
+# Callers: scripts/charts/check.sh (the "present" mode), scripts/stand-ins/push.sh (the
 # stand-in chart registry).
-set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+repo=$REPO_ROOT
 chart=$repo/charts/demo/charts/users/Chart.yaml
-die() { echo "bitnami-charts.sh: $*" >&2; exit 1; }
 # name version repository, one dependency a line, from users/Chart.yaml
 deps=$(yq -r '.dependencies[] | select(.repository | test("bitnamicharts")) | .name + " " + .version + " " + .repository' "$chart") ||
   die "cannot read the Bitnami dependencies of $chart (yq: scripts/tools.sh yq)"
@@ -45,7 +45,7 @@ out=${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}/bitnami-charts
 mkdir -p "$out"
 while read -r name version repository; do
   [[ -f $out/$name-$version.tgz ]] && continue
-  # chart-check.sh points HTTP(S) at a closed port for everything else; this pull is the one
+  # The chart checks point HTTP(S) at a closed port for everything else; this pull is the one
   # download it allows.
   env -u HTTPS_PROXY -u HTTP_PROXY -u https_proxy -u http_proxy \
     helm pull "$repository/$name" --version "$version" -d "$out" >&2 ||

@@ -15,8 +15,8 @@
 # Needs root (mmdebstrap, apt-get install mmdebstrap).
 # Callers: scripts/stand-ins/push.sh (the bitnamilegacy stand-in images), scripts/test.sh
 # (MySQL 9 for the users tests).
-set -euo pipefail
-die() { echo "debian-rootfs.sh: $*" >&2; exit 1; }
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 (($# >= 2)) || die "usage: debian-rootfs.sh SUITE PACKAGE..."
 suite=$1; shift
 arch=${DEBIAN_ROOTFS_ARCH:-amd64}
@@ -25,6 +25,9 @@ cache=${DEMO_CLUSTER_CACHE:-/var/cache/demo-cluster}/rootfs
 key=$(printf '%s ' "$suite" "$arch" "${pkgs[@]}" | sha256sum | cut -c1-16)
 dir=$cache/$suite-$arch-$key
 if [[ ! -f $dir/.complete ]]; then
+  # Tests ask with DEBIAN_ROOTFS_CACHED_ONLY=1: they must not spend minutes building (or fail on
+  # a non-root user) inside a test's time limit; scripts/test.sh builds it first.
+  [[ -z ${DEBIAN_ROOTFS_CACHED_ONLY:-} ]] || die "no root filesystem of $suite ${pkgs[*]} in $cache: build it as root with: bash scripts/stand-ins/debian-rootfs.sh $suite ${pkgs[*]} (scripts/test.sh does)"
   command -v mmdebstrap >/dev/null || die "mmdebstrap is missing (apt-get install mmdebstrap; scripts/tools.sh apt installs it)"
   mkdir -p "$cache"
   exec 8>"$cache/.lock"; flock 8   # one builder at a time; another may have just built it

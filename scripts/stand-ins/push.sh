@@ -9,9 +9,13 @@
 #     gcr.io/distroless/base-nossl-...    linux/amd64 + linux/arm64 (distroless.Dockerfile)
 #   built by BuildKit from root filesystems assembled out of Debian packages (the arm64 ones
 #   from Debian's arm64 archive) and, for bun, the bun binary from the npm registry;
+# - the two images the chart's defaults run, docker.io/bitnamilegacy/{mysql,redis}:<tag> (the tags
+#   users/Chart.yaml names), linux/amd64: Debian's mysql-server (sid) and redis-server (trixie)
+#   with entrypoint scripts of our own (bitnamilegacy.sh, bitnamilegacy/, bitnamilegacy-*.Dockerfile);
 # - the Bitnami mysql and redis charts (scripts/stand-ins/bitnami-charts.sh finds them) as
 #   oci://registry-1.docker.io/bitnamicharts/<name>, where users/Chart.yaml fetches them.
-# Root filesystems are cached in $DEMO_CLUSTER_CACHE/stand-ins, keyed by package versions.
+# Root filesystems are cached in $DEMO_CLUSTER_CACHE/stand-ins, keyed by package versions (the
+# Bitnami ones in $DEMO_CLUSTER_CACHE/rootfs, by debian-rootfs.sh).
 # shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../cluster/lib.sh"
 need_root
@@ -124,6 +128,13 @@ ln -sf bun "$ctx/rootfs-amd64/usr/local/bin/bunx"
 # does not).
 cp /etc/ssl/certs/ca-certificates.crt "$ctx/rootfs-amd64/etc/ssl/certs/ca-certificates.crt"
 build_push bun.Dockerfile "$ctx" linux/amd64 "$bun_image"
+
+# ---- the Bitnami images the chart's defaults pull (bitnamilegacy.sh assembles the contexts) ------
+for app in mysql redis; do
+  rm -rf "${ctx:?}"/*
+  image=$(bash "$HERE/bitnamilegacy.sh" "$app" "$ctx") || die "assembling the stand-in for bitnamilegacy/$app failed"
+  build_push "bitnamilegacy-$app.Dockerfile" "$ctx" linux/amd64 "$image"
+done
 
 # ---- the Bitnami charts -----------------------------------------------------------------
 bitnami_charts=$(bash "$HERE/bitnami-charts.sh") || die "no Bitnami chart packages to push"

@@ -2,10 +2,10 @@
 // 1280 px with pod-name ids: a client goes LOST and comes back, one leaves, then the server
 // goes away. Screenshots land in test-artifacts/.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
+import { startBrowser } from "../testing/browser";
 import { recordingLogger } from "../testing/logger";
 import { serveOnFreePort } from "../testing/serve";
 import { type HeartbeatClientConfig, runHeartbeatClient } from "./client";
@@ -13,7 +13,6 @@ import { createHeartbeatServer } from "./server";
 
 setDefaultTimeout(30_000);
 
-const CHROMIUM = "/usr/bin/chromium";
 const artifacts = resolve(import.meta.dir, "../../test-artifacts");
 const TOKEN = "dashboard-test-token";
 const stop = new AbortController();
@@ -63,33 +62,14 @@ const DEPLOYED = "demo-heartbeat-client-7d9f8c6b5d-x2k4l";
 const NODE_A = "ip-10-0-12-34.eu-west-1.compute.internal";
 const NODE_B = "ip-10-0-56-78.eu-west-1.compute.internal";
 
-let context: BrowserContext;
+let browser: Awaited<ReturnType<typeof startBrowser>> | undefined;
 let page: Page;
-let profile: string;
 const clients = new Map<string, AbortController>();
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's browser with apt-get install -y chromium`,
-    );
   mkdirSync(artifacts, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), "chromium-profile-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 340 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await startBrowser({ width: 1280, height: 340 });
+  page = browser.page;
   // Real ids: the chart's StatefulSet pod names, and a Deployment's (the longest kind).
   for (const [id, node] of [
     [STATEFUL_0, NODE_A],
@@ -100,10 +80,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   stop.abort();
   if (app.server) app.stop(true); // the last test stops it
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 const row = (id: string, state?: string) =>

@@ -24,7 +24,7 @@ export const heartbeatServerEnv = T.Object({
     INTERVAL_BOUNDS,
   ),
   HEARTBEAT_LOST_REPEAT: seconds(10, "how often a LOST client is logged again"),
-  HEARTBEAT_FORGET_AFTER: seconds(600, "silence after which a LOST client is forgotten"),
+  HEARTBEAT_FORGET_AFTER: seconds(600, "silence after which a LOST or LEFT client is forgotten"),
   HEARTBEAT_STORE: T.Union([T.Literal("memory"), T.Literal("redis")], {
     default: "memory",
     description: "memory (one replica) or redis (survives restarts, 2+ replicas share it)",

@@ -10,6 +10,8 @@ export interface Command<S extends TObject = TObject> {
   /** Positional arguments, for the usage line (e.g. "<echo|users|heartbeat> [url]"). */
   args?: string;
   env: S;
+  /** More for `--help`, after the variables (what else the command reads). */
+  notes?: string;
   run(config: Static<S>, args: string[]): Promise<unknown> | unknown;
 }
 
@@ -84,5 +86,5 @@ function help(name: string, command: Command) {
   return `Usage: demo ${name}${command.args ? ` ${command.args}` : ""}
 
 ${command.summary}
-${vars ? `\nEnvironment:\n${vars}\n\nAny variable NAME may be given as NAME${FILE_SUFFIX}, a file holding its value (e.g. a mounted Secret).\n` : ""}`;
+${vars ? `\nEnvironment:\n${vars}\n\nAny variable NAME may be given as NAME${FILE_SUFFIX}, a file holding its value (e.g. a mounted Secret).\n` : ""}${command.notes ? `\n${command.notes}\n` : ""}`;
 }

@@ -27,9 +27,20 @@ export interface ServerOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** Details for GET /healthz (still 200: e.g. a store that is down but worked around). */
   health?: () => Record<string, unknown>;
+  /**
+   * Refuse (422 naming the field) a body field its schema does not list, when the schema says
+   * `additionalProperties: false`, instead of Elysia's default of dropping it silently: the
+   * OpenAPI document then says what the server does.
+   */
+  refuseUnknownFields?: boolean;
 }
 
-export function createServer({ log, readiness = {}, health }: ServerOptions) {
+export function createServer({
+  log,
+  readiness = {},
+  health,
+  refuseUnknownFields = false,
+}: ServerOptions) {
   const state = { draining: false };
   stopping.addEventListener("abort", () => {
     state.draining = true;
@@ -41,6 +52,7 @@ export function createServer({ log, readiness = {}, health }: ServerOptions) {
     // start instead of silently taking half of the other one's connections.
     new Elysia({
       serve: { maxRequestBodySize: BUN_BODY_LIMIT, development: false, reusePort: false },
+      normalize: !refuseUnknownFields,
     })
       // Hooks destructure what they use: Elysia parses only what hooks ask for (a hook taking
       // the whole context makes it parse cookies, query and more on every request). Metrics
@@ -55,9 +67,11 @@ export function createServer({ log, readiness = {}, health }: ServerOptions) {
         if (state.draining) set.headers.connection = "close";
       })
       .onError({ as: "global" }, ({ code, error, set, request, path, route }) => {
+        // Not Elysia's `path` for a 404: it cuts the URL at a fixed offset, so behind a Host of
+        // 3 characters or fewer (`Host: api`) /users/1 became /1, a 404 instead of a 405.
         const body =
           code === "NOT_FOUND"
-            ? notFoundBody(request.method, path, set, allowedMethods(app.routes, path))
+            ? notFoundBody(request.method, pathOf(request), set, app.routes)
             : errorBody({ code, error, set, request, path }, log);
         observe(request.method, route, set.status as number, set);
         if (state.draining) set.headers.connection = "close";
@@ -116,13 +130,17 @@ function toRegExp(pattern: string) {
   return new RegExp(`^${parts.join("/")}/?$`);
 }
 
+/** The request's path, as sent (not decoded). */
+const pathOf = (request: Request) => new URL(request.url).pathname;
+
 /** 404 for a path no route serves; 405 with `Allow` for a known path and another method. */
 function notFoundBody(
   method: string,
   path: string,
   set: { status?: number | string; headers: Record<string, unknown> },
-  allowed: string[],
+  routes: RouteList,
 ) {
+  const allowed = allowedMethods(routes, path);
   if (allowed.length === 0) {
     set.status = 404;
     return { error: `no route for ${method} ${path}` };
@@ -254,9 +272,11 @@ function validationBody(error: ValidationError | Error) {
     // `error` text over TypeBox's (a union's reads "should be one of: 'string', ...").
     problem: problemOf(issue),
   }));
-  // TypeBox reports a missing property twice (missing, then of the wrong type): name it once.
-  const where = [...new Set(fields.map((f) => f.field))].join(", ");
-  return { error: `invalid ${error.type}: ${where}`, fields };
+  // TypeBox reports a missing property once per keyword it fails, and a wrong one once per
+  // keyword (minLength, pattern, format) with the schema's one `error` text: say each once.
+  const unique = [...new Map(fields.map((f) => [`${f.field}\n${f.problem}`, f])).values()];
+  const where = [...new Set(unique.map((f) => f.field))].join(", ");
+  return { error: `invalid ${error.type}: ${where}`, fields: unique };
 }
 
 export interface ListenOptions {

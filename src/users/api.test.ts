@@ -1,9 +1,9 @@
-// The users API over HTTP, on both set-ups: embedded SQLite with the in-process cache, and a
-// real MariaDB with a real Redis.
+// The users API over HTTP, on every set-up: embedded SQLite with the in-process cache, and a
+// real MariaDB or MySQL 9 with a real Redis.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, spyOn, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sharedMySql } from "../testing/mariadb";
+import { testMySqls } from "../testing/mysql-servers";
 import { sharedRedis } from "../testing/redis";
 import { tempDir } from "../testing/server-process";
 import { startTestApi, type TestApi } from "../testing/users-api";
@@ -15,13 +15,13 @@ setDefaultTimeout(60_000);
 
 const setups: Array<[string, () => Promise<Record<string, string>>]> = [
   ["sqlite + in-process cache", async () => ({ SQLITE_PATH: join(tempDir("sqlite"), "users.db") })],
-  [
-    "mariadb + redis",
+  ...testMySqls().map(([name, server]): [string, () => Promise<Record<string, string>>] => [
+    `${name} + redis`,
     async () => ({
-      MYSQL_URL: await (await sharedMySql()).createDatabase(),
+      MYSQL_URL: await (await server()).createDatabase(),
       REDIS_URL: (await sharedRedis()).url,
     }),
-  ],
+  ]),
 ];
 
 describe.each(setups)("users API on %s", (_, environment) => {
@@ -134,7 +134,7 @@ describe.each(setups)("users API on %s", (_, environment) => {
     ["an empty name", { name: "", email: "n@example.com" }, "name"],
     ["a bad email", { name: "N", email: "not-an-email" }, "email"],
     ["a bad id", { id: "a/b", name: "N", email: "n@example.com" }, "id"],
-    ["an array", [{ name: "N" }], "name"],
+    ["an array", [{ name: "N" }], "(body)"],
   ])("POST /users with %s is a 422 naming it", async (_, body, field) => {
     const response = await api.call("POST", "/users", body);
     expect(response.status).toBe(422);

@@ -48,7 +48,7 @@ export const HIDDEN_PATHS = [
 
 export function createUsersApp(users: UsersService, log: Logger, readiness: ReadinessCheck) {
   let document: ReturnType<typeof openApiDocument> | undefined;
-  const app = createServer({ log, readiness: { database: readiness } })
+  const app = createServer({ log, readiness: { database: readiness }, refuseUnknownFields: true })
     .get(DOCS_PATH, () => new Response(docsPage(info.title), { headers: HTML }))
     .get(SCRIPT_PATH, docsScript)
     // Made once, at the first request: by then every route is registered.

@@ -1,12 +1,12 @@
 // The compiled binary serves users with nothing but itself: run from an empty directory, it
 // still migrates, because the migrations are embedded. `demo check users` from the same
-// binary passes against SQLite, and against MariaDB + Redis configured by parts as the chart
+// binary passes against SQLite, and against MariaDB or MySQL 9 + Redis configured by parts as the chart
 // does (MYSQL_HOST..., REDIS_HOST...).
 import { afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compiledBinary } from "../testing/binary";
-import { sharedMySql } from "../testing/mariadb";
+import { testMySqls } from "../testing/mysql-servers";
 import { freePort } from "../testing/processes";
 import { sharedRedis } from "../testing/redis";
 import { ServerProcess, tempDir } from "../testing/server-process";
@@ -61,21 +61,24 @@ describe("demo users-server (compiled)", () => {
     expect(await serveAndCheck({})).toContain('"database":"sqlite::memory:"');
   });
 
-  test("with MariaDB and Redis by parts, the table made by POST /init", async () => {
-    const mysql = new URL(await (await sharedMySql()).createDatabase());
-    const redis = new URL((await sharedRedis()).url);
-    const log = await serveAndCheck({
-      MYSQL_HOST: mysql.hostname,
-      MYSQL_PORT: mysql.port,
-      MYSQL_USER: decodeURIComponent(mysql.username),
-      MYSQL_PASSWORD: decodeURIComponent(mysql.password),
-      MYSQL_DATABASE: mysql.pathname.slice(1),
-      REDIS_HOST: redis.hostname,
-      REDIS_PORT: redis.port,
-      REDIS_PASSWORD: decodeURIComponent(redis.password),
-      MIGRATE_ON_START: "false",
-    });
-    expect(log).toContain('"migrated":false');
-    expect(log).toContain(`"cache":"redis://${redis.host}"`);
-  });
+  test.each(testMySqls())(
+    "with %s and Redis by parts, the table made by POST /init",
+    async (_, sharedMySql) => {
+      const mysql = new URL(await (await sharedMySql()).createDatabase());
+      const redis = new URL((await sharedRedis()).url);
+      const log = await serveAndCheck({
+        MYSQL_HOST: mysql.hostname,
+        MYSQL_PORT: mysql.port,
+        MYSQL_USER: decodeURIComponent(mysql.username),
+        MYSQL_PASSWORD: decodeURIComponent(mysql.password),
+        MYSQL_DATABASE: mysql.pathname.slice(1),
+        REDIS_HOST: redis.hostname,
+        REDIS_PORT: redis.port,
+        REDIS_PASSWORD: decodeURIComponent(redis.password),
+        MIGRATE_ON_START: "false",
+      });
+      expect(log).toContain('"migrated":false');
+      expect(log).toContain(`"cache":"redis://${redis.host}"`);
+    },
+  );
 });

@@ -1,5 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { ConfigError, readConfig } from "../lib/config";
+import { tempDir } from "../testing/server-process";
 import { databaseTarget, redisTarget, usersServerEnv } from "./config";
 
 const read = (env: Record<string, string>) => readConfig(usersServerEnv, env);
@@ -30,6 +33,31 @@ describe("users-server configuration", () => {
     });
   });
 
+  test("TLS by parts: the CA from a file, verified by default, for a URL or parts alike", () => {
+    const ca = join(tempDir("tls-ca"), "ca.pem");
+    writeFileSync(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    const config = read({ MYSQL_HOST: "db", MYSQL_TLS: "true", MYSQL_TLS_CA_FILE: ca });
+    expect(databaseTarget(config)).toMatchObject({
+      options: {
+        ssl: {
+          ca: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+          rejectUnauthorized: true,
+          verifyIdentity: true,
+        },
+      },
+      description: "mysql://demo@db:3306/demo (TLS)",
+    });
+    const encryptOnly = read({
+      MYSQL_URL: "mysql://a@db/d",
+      MYSQL_TLS: "true",
+      MYSQL_TLS_VERIFY: "false",
+    });
+    expect(databaseTarget(encryptOnly)).toMatchObject({
+      options: { uri: "mysql://a@db/d", ssl: { rejectUnauthorized: false, verifyIdentity: false } },
+    });
+    expect(databaseTarget(read({ MYSQL_HOST: "db" }))).not.toHaveProperty("options.ssl");
+  });
+
   test("Redis by URL or by parts", () => {
     expect(redisTarget(read({ REDIS_URL: "redis://:pw@cache:6380/1" }))).toEqual({
       url: "redis://:pw@cache:6380/1",
@@ -53,6 +81,7 @@ describe("users-server configuration", () => {
     ["CACHE_TTL_SECONDS", "1.5"],
     ["MIGRATE_ON_START", "maybe"],
     ["MYSQL_PORT", "0"],
+    ["MYSQL_TLS", "maybe"],
   ])("a bad %s stops the start with its name", (name, value) => {
     expect(() => read({ [name]: value })).toThrow(ConfigError);
     expect(() => read({ [name]: value })).toThrow(`${name}="${value}"`);

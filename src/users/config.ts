@@ -29,6 +29,23 @@ export const usersServerEnv = T.Object({
     default: "demo",
     description: "MySQL database (it must exist; the migrations create the table)",
   }),
+  // By parts, like the password: the chart mounts the CA from a Secret as MYSQL_TLS_CA_FILE.
+  MYSQL_TLS: T.Boolean({
+    default: false,
+    description:
+      "connect to MySQL over TLS (a server with require_secure_transport=ON refuses anything else)",
+  }),
+  MYSQL_TLS_CA: T.Optional(
+    T.String({
+      description:
+        "PEM certificate(s) of the CA that signed the server's certificate, usually given as MYSQL_TLS_CA_FILE; empty: the public CAs Bun trusts",
+    }),
+  ),
+  MYSQL_TLS_VERIFY: T.Boolean({
+    default: true,
+    description:
+      "with MYSQL_TLS, refuse a server whose certificate is not signed by the CA or does not name the host (false: encrypt only)",
+  }),
   MYSQL_QUERY_TIMEOUT_SECONDS: seconds(
     5,
     "how long a query may take before its request gets a 503",
@@ -69,10 +86,13 @@ export type DatabaseTarget =
   | { kind: "sqlite"; path: string };
 
 export function databaseTarget(config: UsersConfig): DatabaseTarget {
+  const tls = mysqlTls(config);
+  const over = tls ? " (TLS)" : "";
   if (config.MYSQL_URL) {
     const url = new URL(config.MYSQL_URL);
-    const description = `mysql://${url.username}@${url.host}${url.pathname}`;
-    return { kind: "mysql", options: { uri: config.MYSQL_URL }, description };
+    const description = `mysql://${url.username}@${url.host}${url.pathname}${over}`;
+    // mysql2 lets the options given beside `uri` win over its query parameters.
+    return { kind: "mysql", options: { uri: config.MYSQL_URL, ...tls }, description };
   }
   if (config.MYSQL_HOST) {
     const {
@@ -83,11 +103,25 @@ export function databaseTarget(config: UsersConfig): DatabaseTarget {
     } = config;
     return {
       kind: "mysql",
-      options: { host, port, user, password: config.MYSQL_PASSWORD, database },
-      description: `mysql://${user}@${host}:${port}/${database}`,
+      options: { host, port, user, password: config.MYSQL_PASSWORD, database, ...tls },
+      description: `mysql://${user}@${host}:${port}/${database}${over}`,
     };
   }
   return { kind: "sqlite", path: config.SQLITE_PATH };
+}
+
+/** mysql2's `ssl` option from MYSQL_TLS*, or nothing when TLS is off. */
+function mysqlTls(config: UsersConfig): Pick<ConnectionOptions, "ssl"> | undefined {
+  if (!config.MYSQL_TLS) return undefined;
+  const verify = config.MYSQL_TLS_VERIFY;
+  // verifyIdentity: mysql2 checks the host name only when asked, even with rejectUnauthorized.
+  return {
+    ssl: {
+      ca: config.MYSQL_TLS_CA || undefined,
+      rejectUnauthorized: verify,
+      verifyIdentity: verify,
+    },
+  };
 }
 
 export function redisTarget(config: UsersConfig): RedisTarget | undefined {

@@ -10,12 +10,20 @@ export const DOCS_PATH = "/openapi";
 export const DOCUMENT_PATH = `${DOCS_PATH}/json`;
 export const SCRIPT_PATH = `${DOCS_PATH}/scalar.js`;
 
-const configuration = JSON.stringify({
+// Nothing that calls outside the cluster: no telemetry, no "Ask AI" agent (Scalar's hosted
+// chat), no MCP, no developer toolbar (Scalar shows it on localhost: "Deploy API", "Generate
+// SDK", "Share", "Configure", each a call to scalar.com). "Test request" stays: it calls this
+// server, the document's `servers` ("/").
+export const SCALAR_CONFIGURATION = {
   url: DOCUMENT_PATH,
   withDefaultFonts: false,
   telemetry: false,
   hideClientButton: true,
-});
+  showDeveloperTools: "never",
+  agent: { disabled: true },
+  mcp: { disabled: true },
+};
+const configuration = JSON.stringify(SCALAR_CONFIGURATION);
 
 /** The page: a title, Scalar's configuration and its script, all from this server. */
 export function docsPage(title: string) {

@@ -1,7 +1,7 @@
 // MySQL 8.4/9's default authentication, caching_sha2_password, is not in Debian's MariaDB, so
 // mysql2's own plugin is driven here through both of its paths, with the server's side of
 // each exchange computed as MySQL does. It runs on Bun's crypto (RSA-OAEP included), as the
-// binary does; the cluster e2e meets a real MySQL 8.4.
+// binary does; the suites on MySQL 9 (mysql-servers.ts) log in through it for real.
 import { describe, expect, test } from "bun:test";
 import {
   constants,

@@ -1,12 +1,13 @@
 // What only the MySQL store does: migrations of replicas starting together, and the errors
-// of a server that is not there or refuses the login.
+// of a server that is not there or refuses the login, and the server defaults the chart gives.
 import { describe, expect, test } from "bun:test";
-import { sharedMySql } from "../testing/mariadb";
+import mysql from "mysql2/promise";
+import { testMySqls } from "../testing/mysql-servers";
 import { freePort } from "../testing/processes";
 import { createMySqlStore } from "./mysql-store";
 import { DatabaseUnavailable } from "./store";
 
-describe("MySQL store", () => {
+describe.each(testMySqls())("MySQL store on %s", (_, sharedMySql) => {
   test("replicas migrating at the same moment take turns, and all succeed", async () => {
     const uri = await (await sharedMySql()).createDatabase();
     const replicas = Array.from({ length: 4 }, () => createMySqlStore({ uri }, "replica"));
@@ -17,6 +18,20 @@ describe("MySQL store", () => {
       await Promise.all(replicas.map((store) => store.close()));
     }
   }, 60_000);
+
+  test("the server's defaults are utf8mb4, as the chart gives MySQL (mysql.primary.extraFlags)", async () => {
+    const session = await mysql.createConnection({
+      uri: await (await sharedMySql()).createDatabase(),
+    });
+    try {
+      const [rows] = await session.query(
+        "SELECT @@character_set_server AS server, DEFAULT_CHARACTER_SET_NAME AS db FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()",
+      );
+      expect(rows as unknown[]).toEqual([{ server: "utf8mb4", db: "utf8mb4" }]);
+    } finally {
+      await session.end();
+    }
+  });
 
   test("no server listening: DatabaseUnavailable naming the socket error", async () => {
     const store = createMySqlStore(

@@ -94,7 +94,27 @@ const UNAVAILABLE = new Set([
   "ER_LOCK_WAIT_TIMEOUT",
   "ER_LOCK_DEADLOCK",
   "ER_OPTION_PREVENTS_STATEMENT",
+  "ER_SECURE_TRANSPORT_REQUIRED",
 ]);
+
+// What a client is told beyond the code, in fixed words: the driver's message may name the
+// server's address.
+const EXPLAINED: Record<string, string> = {
+  ER_SECURE_TRANSPORT_REQUIRED: "the server requires secure transport: set MYSQL_TLS",
+  // mysql2 gives every TLS failure this code; the words are OpenSSL's (the certificate chain),
+  // except a name mismatch, whose message lists the host and the certificate's names.
+  HANDSHAKE_SSL_ERROR: "the TLS handshake failed",
+};
+
+function reason(code: string, message: string) {
+  const explained = EXPLAINED[code];
+  if (!explained) return code || "connection closed";
+  if (code !== "HANDSHAKE_SSL_ERROR") return `${code}: ${explained}`;
+  const why = /altname/i.test(message)
+    ? "the server's certificate does not name its host"
+    : message;
+  return `${code}: ${explained}: ${why}`;
+}
 
 function classify(error: unknown) {
   if (error instanceof DatabaseUnavailable) return error;
@@ -112,7 +132,7 @@ function classify(error: unknown) {
     /^(E[A-Z]+|PROTOCOL_\w+)$/.test(code) ||
     /Pool is closed|connection is in closed state/i.test(cause.message)
   )
-    // Only the code reaches the client: the driver's message names the server's address.
-    return new DatabaseUnavailable(code || "connection closed", cause.message);
+    // Clients get the code and fixed words: the driver's message names the server's address.
+    return new DatabaseUnavailable(reason(code, cause.message), cause.message);
   return undefined;
 }

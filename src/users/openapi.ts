@@ -32,8 +32,30 @@ export function openApiDocument(app: AnyElysia, { info, hidden }: DocumentOption
     const noContent = operation.responses?.["204"];
     if (noContent) delete noContent.content;
   }
-  return { openapi: "3.1.1", info, paths, components };
+  // `servers`: "/" is this server, whatever name or port it was reached by, so the docs
+  // page's examples (curl, fetch) run against the origin that served them.
+  return withCharacterLengths({
+    openapi: "3.1.1",
+    info,
+    servers: [{ url: "/", description: "this server" }],
+    paths,
+    components,
+  });
 }
 
 /** A TypeBox schema as plain JSON Schema (TypeBox marks its own with symbol keys). */
 const jsonSchema = (schema: unknown): unknown => JSON.parse(JSON.stringify(schema));
+
+/**
+ * `maxCharacters` (user.ts: a bound in code points, checked by a format because TypeBox's
+ * `maxLength` counts UTF-16 units) as JSON Schema's `maxLength`, which counts code points.
+ */
+function withCharacterLengths<T>(document: T): T {
+  return JSON.parse(JSON.stringify(document), (key, value) => {
+    if (key !== "" && value && typeof value === "object" && "maxCharacters" in value) {
+      const { maxCharacters, ...rest } = value;
+      return { ...rest, maxLength: maxCharacters };
+    }
+    return value;
+  });
+}

@@ -2,6 +2,7 @@
 // connects to the database in the background with backoff (readiness 503 until then).
 import pRetry from "p-retry";
 import { defineCommand } from "../lib/command";
+import { rootCause } from "../lib/errors";
 import { listen } from "../lib/http-server";
 import { stopping } from "../lib/lifecycle";
 import { createLogger, type Logger } from "../lib/log";
@@ -60,12 +61,14 @@ export function createUsers(
       shouldRetry: ({ error }) => error instanceof DatabaseUnavailable,
       onFailedAttempt: ({ error, attemptNumber, retryDelay }) => {
         waiting = `waiting for the database (attempt ${attemptNumber}): ${error.message}`;
-        if (error instanceof DatabaseUnavailable)
+        if (error instanceof DatabaseUnavailable) {
+          service.startFailure = error.reason;
           log.warn("database not ready, retrying", {
             attempt: attemptNumber,
             retryInMs: retryDelay,
             error: error.logged,
           });
+        }
       },
     },
   ).then(
@@ -80,7 +83,9 @@ export function createUsers(
     },
     (error) => {
       if (signal.aborted) return;
-      waiting = `start-up failed: ${error.message}`;
+      // The driver's own words, not drizzle's wrapper ("Failed query: SELECT 1").
+      const cause = rootCause(error) as Error & { code?: unknown };
+      waiting = `start-up failed: ${cause.code ? `${cause.code}: ` : ""}${cause.message}`;
       log.error("database set-up failed; fix it and restart", { error });
     },
   );

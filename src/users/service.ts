@@ -19,6 +19,8 @@ const lookupCounters = {
 export class UsersService {
   /** Set once the database answered at start (and was migrated, if asked to). */
   started = false;
+  /** Why the last attempt at start failed (a DatabaseUnavailable's reason), for the 503s. */
+  startFailure: string | undefined;
   private readonly flights = new Map<string, Promise<string | undefined>>();
   private readonly outage: Outage;
 
@@ -132,7 +134,9 @@ export class UsersService {
   /** Runs a store call: 503 before start-up finished, and an outage logged once. */
   private async db<T>(work: () => Promise<T>, needsStart = true): Promise<T> {
     if (needsStart && !this.started)
-      throw new DatabaseUnavailable("still connecting at start-up; try again shortly");
+      throw new DatabaseUnavailable(
+        `still connecting at start-up${this.startFailure ? ` (${this.startFailure})` : ""}; try again shortly`,
+      );
     try {
       const result = await work();
       this.outage.recovered();

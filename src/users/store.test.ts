@@ -1,6 +1,6 @@
-// The store contract, run against both databases: embedded SQLite and a real MariaDB.
+// The store contract, run against every database: embedded SQLite, a real MariaDB and MySQL 9.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { sharedMySql } from "../testing/mariadb";
+import { testMySqls } from "../testing/mysql-servers";
 import { createMySqlStore } from "./mysql-store";
 import { createSqliteStore } from "./sqlite-store";
 import { Duplicate, TableMissing, type UserStore } from "./store";
@@ -8,10 +8,10 @@ import type { User } from "./user";
 
 const stores: Array<[string, () => Promise<UserStore>]> = [
   ["sqlite", async () => createSqliteStore(":memory:")],
-  [
-    "mariadb",
-    async () => createMySqlStore({ uri: await (await sharedMySql()).createDatabase() }, "test"),
-  ],
+  ...testMySqls().map(([name, server]): [string, () => Promise<UserStore>] => [
+    name,
+    async () => createMySqlStore({ uri: await (await server()).createDatabase() }, "test"),
+  ]),
 ];
 
 const at = (iso: string) => new Date(iso);

@@ -35,7 +35,7 @@ export interface UserStore {
  */
 export class DatabaseUnavailable extends HttpError {
   constructor(
-    reason: string,
+    readonly reason: string,
     readonly detail?: string,
   ) {
     super(503, `database unavailable: ${reason}`);

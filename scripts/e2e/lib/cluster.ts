@@ -83,6 +83,7 @@ export interface KObject {
     deletionTimestamp?: string;
     ownerReferences?: { kind: string; name: string }[];
   };
+  data?: Record<string, string>;
   // biome-ignore lint/suspicious/noExplicitAny: the rest of a Kubernetes object, read by each step
   spec?: any;
   // biome-ignore lint/suspicious/noExplicitAny: as above

@@ -3,7 +3,7 @@
 // re-run alone against a kept cluster).
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { asPublic, cluster, repo, run } from "./cluster";
+import { asPublic, bun, cluster, repo, run } from "./cluster";
 
 export const ns = "demo";
 export const release = "demo";
@@ -17,7 +17,7 @@ export const nodePorts = { echo: 30080, heartbeat: 30081, users: 30082 };
 
 /** The values of the install (21) and the upgrade (40). */
 export const valuesFile = join(cluster.state, "e2e-values.yaml");
-/** What scripts/ci/publish.sh printed for a version (11), read by the install's digest check. */
+/** What scripts/release/publish.sh printed for a version (11), read by the install's digest check. */
 export const publishFile = (version: string) => join(cluster.state, `publish-${version}.txt`);
 
 /** A file of NAME=VALUE lines (publish.sh's output, host-deps.sh's deps.env) as a record. */
@@ -54,7 +54,7 @@ export function deps() {
 }
 
 /**
- * A release script (scripts/release.sh, scripts/ci/publish.sh) as the release workflow runs it:
+ * A release script (scripts/release.sh, scripts/release/publish.sh) as the release workflow runs it:
  * the release tools (BuildKit's client) and helm on PATH, OWNER set, the public names reaching
  * the stand-in registry.
  */
@@ -79,8 +79,8 @@ export const releaseScript = (
 export const registryReport = async (...args: string[]) =>
   (
     await run([
-      "python3",
-      join(repo, "scripts/cluster/registry-report.py"),
+      bun,
+      join(repo, "scripts/cluster/registry-report.ts"),
       "--ca",
       join(cluster.registryDir, "ca.crt"),
       `https://${cluster.hostIp}`,

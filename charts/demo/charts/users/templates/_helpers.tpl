@@ -37,7 +37,7 @@ name already contains the chart name). Usage: include "users.bitnamiFullname" (d
 {{- tpl (required "redis.auth.existingSecret must name the Redis Secret" .Values.redis.auth.existingSecret) . -}}
 {{- end -}}
 
-{{/* MySQL connection: host, port, user, database, password Secret and key. */}}
+{{/* MySQL connection: host, port, user, database, password Secret and key; TLS (external only). */}}
 {{- define "users.mysql" -}}
 {{- if .Values.mysql.enabled -}}
 host: {{ include "users.bitnamiFullname" (dict "ctx" . "chart" "mysql") }}
@@ -53,6 +53,16 @@ user: {{ .Values.externalDatabase.user }}
 database: {{ .Values.externalDatabase.database }}
 secretName: {{ required "users: set externalDatabase.existingSecret, the Secret holding the MySQL password (or mysql.enabled=true)" .Values.externalDatabase.existingSecret }}
 secretKey: {{ .Values.externalDatabase.existingSecretPasswordKey }}
+{{- with .Values.externalDatabase.tls }}
+{{- if .enabled }}
+tls: true
+tlsVerify: {{ .verify }}
+{{- if .existingSecret }}
+caSecretName: {{ .existingSecret }}
+caSecretKey: {{ .caKey }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}
 {{- end -}}
 
@@ -90,6 +100,12 @@ secretKey: {{ .Values.externalRedis.existingSecretPasswordKey }}
   value: {{ $mysql.user | quote }}
 - name: MYSQL_DATABASE
   value: {{ $mysql.database | quote }}
+{{- if $mysql.tls }}
+- name: MYSQL_TLS
+  value: "true"
+- name: MYSQL_TLS_VERIFY
+  value: {{ $mysql.tlsVerify | quote }}
+{{- end }}
 {{- if $redis.host }}
 - name: REDIS_HOST
   value: {{ $redis.host | quote }}
@@ -102,11 +118,14 @@ secretKey: {{ .Values.externalRedis.existingSecretPasswordKey }}
   value: {{ .Values.api.migrateOnStart | quote }}
 {{- end -}}
 
-{{/* The passwords, as files (demo-lib.container's "secrets"). */}}
+{{/* The passwords and the MySQL CA certificate, as files (demo-lib.container's "secrets"). */}}
 {{- define "users.secrets" -}}
 {{- $mysql := include "users.mysql" . | fromYaml -}}
 {{- $redis := include "users.redis" . | fromYaml -}}
 {{- $secrets := list (dict "env" "MYSQL_PASSWORD" "secret" $mysql.secretName "key" $mysql.secretKey) -}}
+{{- if $mysql.caSecretName -}}
+{{- $secrets = append $secrets (dict "env" "MYSQL_TLS_CA" "secret" $mysql.caSecretName "key" $mysql.caSecretKey) -}}
+{{- end -}}
 {{- if and $redis.host $redis.secretName -}}
 {{- $secrets = append $secrets (dict "env" "REDIS_PASSWORD" "secret" $redis.secretName "key" $redis.secretKey) -}}
 {{- end -}}
