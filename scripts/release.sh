@@ -24,7 +24,8 @@
 # Registry credentials are the usual ones (~/.docker/config.json for BuildKit, `helm registry
 # login` for helm). RELEASE_SOURCE (default: this checkout) is the tree to release;
 # RELEASE_OUT (default: <source>/dist/release) receives the packaged chart.
-# Called by scripts/release/publish.sh (the release workflow; the e2e's rehearsals, scripts/e2e/11-release.e2e.ts).
+# Called by scripts/release/publish.sh (the release workflow, and the e2e's rehearsals in
+# scripts/e2e/11-release.e2e.ts).
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -36,7 +37,7 @@ registry=${REGISTRY:-ghcr.io}
 owner=${OWNER:-${GITHUB_REPOSITORY_OWNER:-}}
 [[ -n $owner ]] || die "set OWNER (or GITHUB_REPOSITORY_OWNER): the registry namespace to publish under"
 # The repository released from: GITHUB_REPOSITORY in the workflow (when it is OWNER's), else
-# <OWNER>/demo (a local release, e2e.sh's rehearsal). Its URLs keep the owner's case, as
+# <OWNER>/demo (a local release, the e2e's rehearsal). Its URLs keep the owner's case, as
 # GitHub writes them (github.com is case-insensitive there): OWNER=Demo-Org gives
 # github.com/Demo-Org/demo. Only the registry references below are lowercased, as OCI
 # requires. GHCR links the image to the repository by its source label.

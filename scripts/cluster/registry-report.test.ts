@@ -1,5 +1,5 @@
 // scripts/cluster/registry-report.ts against a stand-in `crane` (a shell script answering
-// catalog, ls, manifest and export from fixtures), as the e2e (scripts/e2e/11-release.e2e.ts) reads the real registry.
+// catalog, ls, manifest and export from fixtures), as scripts/e2e/11-release.e2e.ts reads the real registry.
 import { afterAll, expect, test } from "bun:test";
 import {
   chmodSync,
@@ -76,7 +76,7 @@ esac
 chmodSync(fake, 0o755);
 process.env.CRANE = fake;
 
-test("one row per repository, tag and platform, in the table e2e.sh greps", () => {
+test("one row per repository, tag and platform, in the table the e2e's release step reads", () => {
   const lines = [HEADER, ...report("/ca.crt", "10.0.0.1").map(formatRow)];
   expect(lines.map((l) => l.replace(/ +/g, " "))).toEqual([
     "repository tag platform layers compressed media",

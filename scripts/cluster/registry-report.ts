@@ -8,7 +8,7 @@
 //
 // URL is the registry's base, e.g. https://10.250.0.1; CA the certificate it is signed with
 // (handed to crane as SSL_CERT_FILE). crane is found on PATH or as $CRANE. Called by
-// scripts/e2e/11-release.e2e.ts; `report` and `formatRow` are importable.
+// scripts/e2e/ (10-release-mismatch, 11-release); `report` and `formatRow` are importable.
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
