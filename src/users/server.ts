@@ -31,10 +31,8 @@ export function createStore(config: UsersConfig): UserStore {
 export function createCache(config: UsersConfig, log: Logger, keyPrefix?: string): UserCache {
   if (config.CACHE_TTL_SECONDS === 0) return noCache;
   const redis = redisTarget(config);
-  if (!redis) {
-    if (config.NEAR_CACHE) log.info("near cache not used: without Redis the cache is in-process");
-    return createMemoryCache(config.CACHE_TTL_SECONDS);
-  }
+  // Without Redis the in-process cache already is the near one (its line says cache=in-process).
+  if (!redis) return createMemoryCache(config.CACHE_TTL_SECONDS);
   const ttlSeconds = config.CACHE_TTL_SECONDS;
   const cache = createRedisCache(redis, { ttlSeconds, log, keyPrefix });
   if (!config.NEAR_CACHE) return cache;
