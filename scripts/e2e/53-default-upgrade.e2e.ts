@@ -3,7 +3,7 @@
 // before the upgrade is still there, unchanged.
 import { expect, test } from "bun:test";
 import { waitFor } from "../../src/testing/wait";
-import { asPublic, cluster, helm, kubectl, nodePortUrl, pods, say } from "./lib/cluster";
+import { asPublic, cluster, helm, nodePortUrl, pods, say } from "./lib/cluster";
 import { API, CHART, defaultImage, imagesOf, MYSQL, NS, REDIS, RELEASE } from "./lib/defaults";
 import { drill } from "./lib/drill";
 
@@ -55,7 +55,6 @@ test("helm upgrade to a new image under load: 0 failed requests, the data kept",
         "--timeout",
         "10m",
       ]);
-      await kubectl(["rollout", "status", "deployment/demo-users-api", "-n", NS, "--timeout=300s"]);
       // Until the old API pods have drained and exited, they still answer.
       await waitFor(
         "only new API pods",
