@@ -7,7 +7,6 @@
 // a PVC bound by the cluster's default StorageClass; every NetworkPolicy is enforced.
 import { expect, test } from "bun:test";
 import {
-  asPublic,
   cluster,
   demoCheck,
   helm,
@@ -19,6 +18,7 @@ import {
 } from "./lib/cluster";
 import {
   API,
+  buildImage,
   CHART,
   defaultImage,
   imagesOf,
@@ -31,15 +31,7 @@ import {
 
 test("the Dockerfile, built by BuildKit into the image the defaults run", async () => {
   const image = await defaultImage();
-  await asPublic([
-    `${cluster.releaseToolsBin}/buildctl`,
-    "build",
-    "--frontend=dockerfile.v0",
-    "--local=context=.",
-    "--local=dockerfile=.",
-    "--opt=platform=linux/amd64",
-    `--output=type=image,name=${image},push=true`,
-  ]);
+  await buildImage(image);
   say(`ok: built and pushed ${image}`);
 });
 

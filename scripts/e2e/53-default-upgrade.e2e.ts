@@ -3,8 +3,18 @@
 // before the upgrade is still there, unchanged.
 import { expect, test } from "bun:test";
 import { waitFor } from "../../src/testing/wait";
-import { asPublic, cluster, helm, nodePortUrl, pods, say } from "./lib/cluster";
-import { API, CHART, defaultImage, imagesOf, MYSQL, NS, REDIS, RELEASE } from "./lib/defaults";
+import { helm, nodePortUrl, pods, say } from "./lib/cluster";
+import {
+  API,
+  buildImage,
+  CHART,
+  defaultImage,
+  imagesOf,
+  MYSQL,
+  NS,
+  REDIS,
+  RELEASE,
+} from "./lib/defaults";
 import { drill } from "./lib/drill";
 
 async function allUsers(base: string) {
@@ -25,15 +35,7 @@ async function allUsers(base: string) {
 test("helm upgrade to a new image under load: 0 failed requests, the data kept", async () => {
   const image = await defaultImage();
   const next = `${image}-upgrade`; // the same build under a new tag: every API pod rolls
-  await asPublic([
-    `${cluster.releaseToolsBin}/buildctl`,
-    "build",
-    "--frontend=dockerfile.v0",
-    "--local=context=.",
-    "--local=dockerfile=.",
-    "--opt=platform=linux/amd64",
-    `--output=type=image,name=${next},push=true`,
-  ]);
+  await buildImage(next);
   const base = await nodePortUrl(NS, "demo-users");
   const stored = await allUsers(base);
   const servers = async () =>

@@ -1,6 +1,6 @@
 // The default-mode steps (50-54): the README's own path, `helm install demo ./charts/demo`
 // with no values, in the namespace a user's kubectl starts in.
-import { type KObject, kget, run } from "./cluster";
+import { asPublic, cluster, type KObject, kget, run } from "./cluster";
 
 export const NS = "default";
 export const RELEASE = "demo";
@@ -19,6 +19,22 @@ export async function defaultImage() {
   const repository = await yq(".global.image.repository", "charts/demo/values.yaml");
   const tag = await yq(".appVersion", "charts/demo/Chart.yaml");
   return `${repository}:${tag}`;
+}
+
+/**
+ * The checkout's Dockerfile built by BuildKit and pushed under NAME (the stand-in registry plays
+ * ghcr.io), as `minikube image build -t NAME .` puts it where the cluster finds it.
+ */
+export async function buildImage(name: string) {
+  await asPublic([
+    `${cluster.releaseToolsBin}/buildctl`,
+    "build",
+    "--frontend=dockerfile.v0",
+    "--local=context=.",
+    "--local=dockerfile=.",
+    "--opt=platform=linux/amd64",
+    `--output=type=image,name=${name},push=true`,
+  ]);
 }
 
 /** Every container image of the pods matching the selector. */
