@@ -16,28 +16,14 @@ import {
   RELEASE,
 } from "./lib/defaults";
 import { drill } from "./lib/drill";
-
-async function allUsers(base: string) {
-  const users = new Map<string, unknown>();
-  for (let after = ""; ; ) {
-    const page = (await (
-      await fetch(`${base}/users?limit=100${after && `&after=${after}`}`)
-    ).json()) as {
-      users: { id: string }[];
-      next?: string;
-    };
-    for (const u of page.users) users.set(u.id, u);
-    if (!page.next) return users;
-    after = encodeURIComponent(page.next);
-  }
-}
+import { storedUsers } from "./lib/users-load";
 
 test("helm upgrade to a new image under load: 0 failed requests, the data kept", async () => {
   const image = await defaultImage();
   const next = `${image}-upgrade`; // the same build under a new tag: every API pod rolls
   await buildImage(next);
   const base = await nodePortUrl(NS, "demo-users");
-  const stored = await allUsers(base);
+  const stored = await storedUsers(base);
   const servers = async () =>
     (await pods(NS, MYSQL)).concat(await pods(NS, REDIS)).map((p) => p.metadata.uid);
   const serversBefore = await servers();
@@ -75,7 +61,7 @@ test("helm upgrade to a new image under load: 0 failed requests, the data kept",
   expect(counts.unknownWrites).toBe(0);
   expect(await imagesOf(API)).toEqual([next]);
   expect(await servers()).toEqual(serversBefore);
-  const after = await allUsers(base);
+  const after = await storedUsers(base);
   const missing = [...stored]
     .filter(([id, u]) => JSON.stringify(after.get(id)) !== JSON.stringify(u))
     .map(([id]) => id);

@@ -167,23 +167,27 @@ export interface LedgerCheck {
 }
 
 /** Reads every id of the ledger back: from the database (the list) and through the cache. */
+/** The users the database holds whose id starts with `prefix`: the list, which no cache serves. */
+export async function storedUsers(baseUrl: string, prefix = "") {
+  const users = new Map<string, User & { id: string }>();
+  for (let after = prefix; ; ) {
+    const query = after ? `&after=${encodeURIComponent(after)}` : "";
+    const page = (await (await fetch(`${baseUrl}/users?limit=100${query}`)).json()) as {
+      users: (User & { id: string })[];
+      next?: string;
+    };
+    for (const u of page.users) if (u.id.startsWith(prefix)) users.set(u.id, u);
+    if (!page.next?.startsWith(prefix)) return users;
+    after = page.next;
+  }
+}
+
 export async function verifyLedger(
   baseUrl: string,
   ledger: ReadonlyMap<string, Entry>,
   prefix: string,
 ): Promise<LedgerCheck> {
-  const db = new Map<string, User>();
-  for (let after = `${prefix}-`; ; ) {
-    const page = (await (
-      await fetch(`${baseUrl}/users?limit=100&after=${encodeURIComponent(after)}`)
-    ).json()) as {
-      users: (User & { id: string })[];
-      next?: string;
-    };
-    for (const u of page.users) if (u.id.startsWith(`${prefix}-`)) db.set(u.id, u);
-    if (!page.next?.startsWith(`${prefix}-`)) break;
-    after = page.next;
-  }
+  const db = await storedUsers(baseUrl, `${prefix}-`);
   const check: LedgerCheck = {
     ids: ledger.size,
     kept: 0,
