@@ -146,6 +146,19 @@ describe("heartbeat server", () => {
     expect(error.error).toContain(field);
   });
 
+  test.each([
+    [-1, "Expected integer to be greater or equal to 0"],
+    [1.5, "Expected integer"],
+    ["7", "Expected integer"],
+  ])("seq %j is a 422 with one problem, naming the field and the bound", async (seq, problem) => {
+    const response = await post("/heartbeat", { ...beat("a"), seq });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({
+      error: "invalid body: seq",
+      fields: [{ field: "seq", problem }],
+    });
+  });
+
   test("a heartbeat registers the client, the next one is a plain beat", async () => {
     const first = await post("/heartbeat", beat("alpha", 1));
     expect(first.status).toBe(200);
