@@ -1,6 +1,7 @@
 // `npm start` (demo all): the whole stack comes up on localhost with no cluster.
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { resolve } from "node:path";
+import { localStackEnv } from "./local-stack";
 import { freePort, start } from "./testing/processes";
 
 setDefaultTimeout(30_000);
@@ -30,4 +31,20 @@ test("the local echo client reaches the local echo server", async () => {
 
 test("SIGTERM stops the whole stack with exit 0", async () => {
   expect(await stack.stop("SIGTERM")).toBe(0);
+});
+
+test("the chart's NOTES port-forward each system to the port demo all serves it on", async () => {
+  const notes = await Bun.file(
+    resolve(import.meta.dir, "../charts/demo/templates/NOTES.txt"),
+  ).text();
+  const dict = notes.match(/\$localPort := dict ((?:"\w+" \d+ ?)+)/)?.[1] ?? "";
+  const ports = Object.fromEntries(
+    [...dict.matchAll(/"(\w+)" (\d+)/g)].map(([, system, port]) => [system, Number(port)]),
+  );
+  const { ECHO_PORT, USERS_PORT, HEARTBEAT_PORT } = localStackEnv.properties;
+  expect(ports).toEqual({
+    echo: ECHO_PORT.default,
+    users: USERS_PORT.default,
+    heartbeat: HEARTBEAT_PORT.default,
+  });
 });

@@ -1,5 +1,6 @@
 // The wire format between heartbeat clients and the server: one schema per report, used by
 // the server to validate (400/422 on bad input) and by the client and the bench to send.
+import { Type } from "@sinclair/typebox";
 import { type Static, t } from "elysia";
 
 // Ids become Prometheus label values and dashboard text: keep them to what Kubernetes
@@ -36,7 +37,9 @@ export const INTERVAL_BOUNDS = { minimum: 0.1, maximum: 3600 } as const;
 export const Heartbeat = t.Object({
   clientId: id("who is beating: CLIENT_ID, else the pod, node or host name"),
   bootId: t.String({ minLength: 1, maxLength: 64, description: "new on every client start" }),
-  seq: t.Integer({ minimum: 0, description: "counts up from 1 within one boot" }),
+  // TypeBox's integer, not Elysia's t.Integer: that one is a union with a numeric-string
+  // branch, so -1 was refused as "should be one of: 'integer', 'integer'", without the bound.
+  seq: Type.Integer({ minimum: 0, description: "counts up from 1 within one boot" }),
   sentAt: nonNegative("client clock at sending, epoch milliseconds"),
   intervalSeconds: t.Optional(
     t.Number({

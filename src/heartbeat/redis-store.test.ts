@@ -2,7 +2,9 @@
 // replicas share the clients (beats spread over both), one sweeper at a time, each LOST
 // logged once; the sweeper killed: no false LOST, the lost clients kept; every server
 // down and back: it reports every client it knew, the one that died meanwhile included;
-// Redis down: beats still taken, degraded said, nobody declared LOST.
+// Redis down: beats still taken, degraded said, nobody declared LOST, the lease's end said
+// alike in /healthz and /metrics. A new server with no client is not degraded before its
+// first beat; a graceful stop logs no outage.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { resolve } from "node:path";
 import { freePort, type Running, start, waitForHttp } from "../testing/processes";
@@ -27,7 +29,10 @@ interface Server {
   process: Running;
 }
 
-async function startServer(name: string): Promise<Server> {
+async function startServer(
+  name: string,
+  { prefix = "test:", shutdownDelaySeconds = 0 } = {},
+): Promise<Server> {
   const port = await freePort();
   const process = start([Bun.argv[0] ?? "bun", main, "heartbeat-server"], {
     PORT: String(port),
@@ -36,8 +41,8 @@ async function startServer(name: string): Promise<Server> {
     HEARTBEAT_LOST_REPEAT: "2",
     HEARTBEAT_STORE: "redis",
     REDIS_URL: redis.url,
-    HEARTBEAT_REDIS_PREFIX: "test:",
-    SHUTDOWN_DELAY_SECONDS: "0",
+    HEARTBEAT_REDIS_PREFIX: prefix,
+    SHUTDOWN_DELAY_SECONDS: String(shutdownDelaySeconds),
   });
   running.add(process);
   const url = `http://127.0.0.1:${port}`;
@@ -101,6 +106,27 @@ const logged = (msg: string, clientId?: string) =>
     .flatMap((server) => server.lines)
     .filter((line) => line.includes(`"msg":"${msg}"`))
     .filter((line) => !clientId || line.includes(`"clientId":"${clientId}"`));
+
+describe("heartbeat Redis store, one new server", () => {
+  let server: Server;
+
+  test("Redis up, no client yet: not degraded once the (empty) load worked", async () => {
+    // Nothing kept under this prefix. A shutdown delay as in the chart: the store is closed
+    // (its last changes written, the lease handed over) before the process exits.
+    server = await startServer("empty", { prefix: "empty:", shutdownDelaySeconds: 1 });
+    // Before the first beat too (none comes): no false HeartbeatStoreDegraded on every start.
+    await until(async () => (await json(`${server.url}/healthz`)).store === "redis", 15_000);
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toContain(
+      "heartbeat_store_degraded 0",
+    );
+  });
+
+  test("a graceful stop logs no Redis outage", async () => {
+    expect(await server.process.stop("SIGTERM")).toBe(0);
+    expect(server.process.lines.filter((line) => line.includes('"level":"warn"'))).toEqual([]);
+    expect(server.process.lines.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
+  });
+});
 
 describe("heartbeat Redis store, two replicas", () => {
   test("both replicas show every client, whichever replica took its beats; one sweeper", async () => {
@@ -204,6 +230,9 @@ describe("heartbeat Redis store, two replicas", () => {
     expect(await (await fetch(`${server.url}/metrics`)).text()).toContain(
       "heartbeat_store_degraded 1",
     );
+    // Its lease runs out unrenewed: the metrics say so as /healthz does, from one source.
+    await until(async () => (await json(`${server.url}/healthz`)).sweeper === false);
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toContain("heartbeat_sweeper 0");
     silent.add("client-09");
     const taken = beats;
     // Silent for longer than LOST takes (3.25 s), by the server's clock: still not LOST.

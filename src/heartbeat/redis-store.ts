@@ -63,14 +63,32 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
     up: "redis store is back: changes shared again",
   });
 
+  const dirty = new Set<string>();
+  let applying = false;
+  let loaded = false;
+  let degraded = true; // until Redis first answers a write, after the first load
+  let leaseUntil = 0; // performance.now() up to which this replica may sweep
+  let sweeping = false; // what the last lease attempt said
+  let closed = false; // stopped on purpose: its connections closing are no outage
+  /** Whether this replica holds the sweeper lease: what /healthz and the metrics both say. */
+  const holdsLease = () => performance.now() < leaseUntil;
+
+  // Read when scraped, from the same state as /healthz: a lease that runs out unrenewed
+  // during an outage reads 0 in both at once.
   for (const name of METRICS) register.removeSingleMetric(name);
-  const degradedGauge = new Gauge({
+  new Gauge({
     name: "heartbeat_store_degraded",
     help: "1 while the Redis store is unreachable (beats are taken, nobody is declared LOST).",
+    collect() {
+      this.set(degraded ? 1 : 0);
+    },
   });
-  const sweeperGauge = new Gauge({
+  new Gauge({
     name: "heartbeat_sweeper",
     help: "1 on the replica that holds the sweeper lease (judges clients), else 0.",
+    collect() {
+      this.set(holdsLease() ? 1 : 0);
+    },
   });
   const errors = new Counter({
     name: "heartbeat_store_errors_total",
@@ -78,20 +96,10 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
     labelNames: ["operation"] as const,
   });
 
-  const dirty = new Set<string>();
-  let applying = false;
-  let loaded = false;
-  let degraded = true; // until the first load
-  let leaseUntil = 0; // performance.now() up to which this replica may sweep
-  let sweeping = false; // what the last lease attempt said
-  degradedGauge.set(1);
-
   function failed(operation: string, error: unknown) {
+    if (closed) return;
     errors.inc({ operation });
-    if (!degraded) {
-      degraded = true;
-      degradedGauge.set(1);
-    }
+    degraded = true;
     outage.failed(error);
   }
 
@@ -129,7 +137,9 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
   async function flush() {
     if (redis.status !== "ready") return;
     if (!loaded) return resync(); // the read at start failed (a timeout): until it works
-    if (flushing || dirty.size === 0) return;
+    // Nothing changed is nothing to write, unless degraded: then the write (a PING alone if
+    // no client changed) is what tells that Redis answers again, without waiting for a beat.
+    if (flushing || (dirty.size === 0 && !degraded)) return;
     flushing = true;
     const ids = [...dirty];
     dirty.clear();
@@ -147,12 +157,12 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
     const batch = redis.multi();
     if (fields.length > 0) batch.hset(keys.clients, ...fields);
     if (change.removed.length > 0) batch.hdel(keys.clients, ...change.removed);
-    batch.publish(channel, JSON.stringify(change));
+    if (ids.length > 0) batch.publish(channel, JSON.stringify(change));
+    else batch.ping();
     try {
       await batch.exec();
-      if (degraded && loaded) {
+      if (degraded) {
         degraded = false;
-        degradedGauge.set(0);
         outage.recovered();
       }
     } catch (error) {
@@ -195,11 +205,9 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
       if (held !== sweeping)
         log.info(held ? "sweeper lease taken" : "sweeper lease lost", { replica });
       sweeping = held;
-      sweeperGauge.set(held ? 1 : 0);
     } catch (error) {
       leaseUntil = 0;
       sweeping = false;
-      sweeperGauge.set(0);
       failed("lease", error);
     }
   }
@@ -224,6 +232,7 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
     await flush();
     // Hand the lease over at once instead of after it expires.
     if (leaseUntil > 0) await redis.eval(RENEW, 1, keys.lease, replica, 1).catch(() => {});
+    closed = true;
     redis.disconnect();
     subscriber.disconnect();
   });
@@ -236,7 +245,7 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
     },
     /** Whether this replica may judge clients now: it holds the lease and Redis answers. */
     maySweep() {
-      return !degraded && performance.now() < leaseUntil;
+      return !degraded && holdsLease();
     },
     get degraded() {
       return degraded;
@@ -246,7 +255,7 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
       return loaded;
     },
     get sweeper() {
-      return performance.now() < leaseUntil;
+      return holdsLease();
     },
   };
 }

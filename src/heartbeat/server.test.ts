@@ -60,21 +60,35 @@ function post(path: string, body: unknown, token: string | null = TOKEN, url = b
   });
 }
 
+/** This process's `http_requests_total` for one method, route and status (0 if none yet). */
+async function requestCount(method: string, route: string, status: number) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const series = `http_requests_total{method="${method}",route="${route}",status="${status}"} `;
+  const line = text.split("\n").find((l) => l.startsWith(series));
+  return line ? Number(line.slice(series.length)) : 0;
+}
+
 describe("heartbeat server", () => {
   test.each([
     ["no token", null, "missing bearer token"],
     ["a wrong token", "nope", "wrong token"],
-  ])("a report with %s is a 401, checked before the body is read", async (_, token, error) => {
-    for (const path of ["/heartbeat", "/metrics", "/goodbye"]) {
-      for (const body of [beat("x"), "{not json"]) {
-        const response = await post(path, body, token);
-        expect(response.status).toBe(401);
-        expect(response.headers.get("www-authenticate")).toContain("Bearer");
-        expect((await response.json()).error).toContain(error);
+  ])(
+    "a report with %s is a 401, checked before the body is read, and counted",
+    async (_, token, error) => {
+      for (const path of ["/heartbeat", "/metrics", "/goodbye"]) {
+        const before = await requestCount("POST", path, 401);
+        for (const body of [beat("x"), "{not json"]) {
+          const response = await post(path, body, token);
+          expect(response.status).toBe(401);
+          expect(response.headers.get("www-authenticate")).toContain("Bearer");
+          expect((await response.json()).error).toContain(error);
+        }
+        // A client with a wrong secret shows in the metrics, under the route it tried.
+        expect(await requestCount("POST", path, 401)).toBe(before + 2);
       }
-    }
-    expect(registry.clients.has("x")).toBe(false);
-  });
+      expect(registry.clients.has("x")).toBe(false);
+    },
+  );
 
   test("a known path with another method is a 405 with Allow", async () => {
     for (const [method, path, allow] of [
@@ -130,6 +144,19 @@ describe("heartbeat server", () => {
     const error = await response.json();
     expect(error.error).toContain("invalid body");
     expect(error.error).toContain(field);
+  });
+
+  test.each([
+    [-1, "Expected integer to be greater or equal to 0"],
+    [1.5, "Expected integer"],
+    ["7", "Expected integer"],
+  ])("seq %j is a 422 with one problem, naming the field and the bound", async (seq, problem) => {
+    const response = await post("/heartbeat", { ...beat("a"), seq });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({
+      error: "invalid body: seq",
+      fields: [{ field: "seq", problem }],
+    });
   });
 
   test("a heartbeat registers the client, the next one is a plain beat", async () => {

@@ -6,6 +6,7 @@ import { ConfigError, seconds, serverEnv, T } from "../lib/config";
 import { createServer, jsonBody, listen } from "../lib/http-server";
 import { stopping } from "../lib/lifecycle";
 import { createLogger, type Logger } from "../lib/log";
+import { recordRequest } from "../lib/metrics";
 import dashboardPage from "./dashboard.html" with { type: "text" };
 import { createEventStream } from "./events";
 import { exportClientMetrics } from "./prometheus";
@@ -101,11 +102,16 @@ export function createHeartbeatServer({
   const app = createServer({ log, health, readiness })
     // Before parsing: a report without the right token is 401 whatever its body holds.
     .onRequest(({ request, set }) => {
-      if (request.method !== "POST" || !REPORT_PATHS.has(pathOf(request.url))) return;
+      if (request.method !== "POST") return;
+      const path = pathOf(request.url);
+      if (!REPORT_PATHS.has(path)) return;
       const problem = tokenMatches(request.headers.get("authorization"));
       if (!problem) return;
       set.status = 401;
       set.headers["www-authenticate"] = 'Bearer realm="heartbeat"';
+      // An answer from onRequest skips the server kit's hooks, which count every other
+      // request: counted here, so a client with a wrong secret shows in the metrics.
+      recordRequest(request.method, path, 401, 0);
       return { error: problem };
     })
     .get(

@@ -37,7 +37,9 @@ function replaceErrors(_key: string, value: unknown) {
 }
 
 function formatText(time: string, level: Level, component: string, msg: string, fields?: Fields) {
+  // An absent field (undefined) is left out, as JSON.stringify leaves it out of JSON lines.
   const extra = Object.entries(fields ?? {})
+    .filter(([, value]) => value !== undefined)
     .map(
       ([key, value]) =>
         `${key}=${typeof value === "string" ? value : JSON.stringify(value, replaceErrors)}`,
