@@ -58,17 +58,37 @@ export function loadMetrics(): Promise<Registry> {
     import("prom-client/lib/defaultMetrics"),
   ]).then(([{ globalRegistry }, { default: collectDefaultMetrics }]) => {
     collectDefaultMetrics();
-    for (const metric of requestMetrics) globalRegistry.registerMetric(metric as never);
+    for (const metric of [...requestMetrics, ...gauges])
+      globalRegistry.registerMetric(metric as never);
     return globalRegistry;
   });
   return registry;
+}
+
+const gauges: ReturnType<typeof customMetric>[] = [];
+
+/**
+ * A gauge whose values a system keeps in plain numbers (one per value of `label`), read at each
+ * scrape like the request metrics: registering it loads no prom-client. Once per process.
+ */
+export function registerGauge(
+  name: string,
+  help: string,
+  label: string,
+  values: () => Record<string, number>,
+) {
+  const metric = customMetric(name, help, "gauge", () =>
+    Object.entries(values()).map(([key, value]) => ({ labels: { [label]: key }, value })),
+  );
+  gauges.push(metric);
+  void registry?.then((loaded) => loaded.registerMetric(metric as never));
 }
 
 /** A metric the prom-client registry can print: `get()` returns its current values. */
 function customMetric(
   name: string,
   help: string,
-  type: "counter" | "histogram",
+  type: "counter" | "gauge" | "histogram",
   values: () => object[],
 ) {
   return {
