@@ -31,7 +31,7 @@ export function createEchoServer(log: Logger, stop?: AbortSignal) {
 export const echoServerEnv = T.Object(serverEnv);
 
 export const echoServer = defineCommand({
-  summary: "HTTP server answering GET / and POST / with JSON",
+  summary: "HTTP server answering GET / and POST / with JSON, and endpoints for testing a cluster",
   env: echoServerEnv,
   run(config) {
     const log = createLogger("echo-server");
