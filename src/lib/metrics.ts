@@ -50,6 +50,7 @@ export function recordRequest(method: string, route: string, status: number, sec
 const allSeries = () => [...byRoute.values()].flat();
 
 let registry: Promise<Registry> | undefined;
+let loaded: Registry | undefined;
 
 /** prom-client's default registry, with the default metrics and the request metrics. */
 export function loadMetrics(): Promise<Registry> {
@@ -60,6 +61,7 @@ export function loadMetrics(): Promise<Registry> {
     collectDefaultMetrics();
     for (const metric of [...requestMetrics, ...gauges])
       globalRegistry.registerMetric(metric as never);
+    loaded = globalRegistry;
     return globalRegistry;
   });
   return registry;
@@ -80,8 +82,9 @@ export function registerGauge(
   const metric = customMetric(name, help, "gauge", () =>
     Object.entries(values()).map(([key, value]) => ({ labels: { [label]: key }, value })),
   );
-  gauges.push(metric);
-  void registry?.then((loaded) => loaded.registerMetric(metric as never));
+  // Registered now if the registry is loaded; else loadMetrics registers it with the others.
+  if (loaded) loaded.registerMetric(metric as never);
+  else gauges.push(metric);
 }
 
 /** A metric the prom-client registry can print: `get()` returns its current values. */
