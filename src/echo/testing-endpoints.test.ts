@@ -170,6 +170,8 @@ describe("echo testing endpoints", () => {
     other.socket.send("x".repeat(MAX_BODY_BYTES));
     await waitFor("the largest message back", () => other.received.length === 1);
     other.socket.close();
+    await other.closed;
+    await waitFor("both sockets freed", async () => (await inProgress("/ws/echo")) === 0);
   });
 
   test("GET /ws/echo without an upgrade is a JSON 426", async () => {
@@ -252,8 +254,9 @@ describe("echo testing endpoints", () => {
     expect(await ws.closed).toEqual({ code: 1001, reason: "the server is stopping" });
     // One asked for after the stop ends at once, too.
     expect((await fetch(`${server.base}/delay/${MAX_WAIT_SECONDS}`)).status).toBe(503);
+    // The server may see a socket's close after the client does: wait for it.
     for (const route of ["/delay/:seconds", "/chunked/:seconds", "/ws/echo"])
-      expect(await inProgress(route)).toBe(0);
+      await waitFor(`${route} freed`, async () => (await inProgress(route)) === 0);
     await server.stop();
   });
 });
