@@ -57,8 +57,12 @@ export function delayRoutes(stop?: AbortSignal) {
           release();
         }
         if (outcome === "done") return { delay: wait };
-        set.status = outcome === "stopping" ? 503 : CLIENT_CLOSED;
-        return stoppedEarly(wait, started);
+        if (outcome === "stopping") {
+          set.status = 503;
+          return stoppedEarly(wait, started);
+        }
+        set.status = CLIENT_CLOSED; // written to no one: for the request metrics
+        return { error: "the client closed the connection" };
       },
       { params: seconds.params },
     )

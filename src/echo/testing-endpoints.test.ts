@@ -177,6 +177,7 @@ describe("echo testing endpoints", () => {
   test("GET /ws/echo without an upgrade is a JSON 426", async () => {
     const response = await fetch(`${base}/ws/echo`);
     expect(response.status).toBe(426);
+    expect(response.headers.get("upgrade")).toBe("websocket");
     expect((await response.json()).error).toContain("Upgrade: websocket");
   });
 

@@ -34,8 +34,9 @@ export function wsEcho(stop: AbortSignal = stopping) {
       open.delete(socket);
     },
   };
-  return new Elysia().get("/ws/echo", ({ request, server }) => {
+  return new Elysia().get("/ws/echo", ({ request, server, set }) => {
     if (server?.upgrade(request, { data: handlers })) return;
+    set.headers.upgrade = "websocket"; // what a 426 must name
     throw new HttpError(426, "GET /ws/echo is a WebSocket: ask for Upgrade: websocket");
   });
 }
