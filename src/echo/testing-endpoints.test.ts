@@ -36,6 +36,18 @@ describe("echo testing endpoints", () => {
     expect(await response.json()).toEqual({ delay: 0.2 });
   });
 
+  // Bun checks idle timeouts every 4 s: a 1 s timeout closes a silent connection within 8 s.
+  test("a delay outlives Bun's idle timeout (Elysia's default is 30 s; 1 s here)", async () => {
+    const app = createEchoServer(recordingLogger());
+    app.listen({ port: 0, hostname: "127.0.0.1", idleTimeout: 1 });
+    try {
+      const response = await fetch(`http://127.0.0.1:${app.server?.port}/delay/9`);
+      expect(await response.json()).toEqual({ delay: 9 });
+    } finally {
+      await app.stop(true);
+    }
+  });
+
   const waits = ["/delay", "/chunked"];
   test.each(
     waits.flatMap((route) =>
