@@ -4,6 +4,9 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { MAX_WAIT_SECONDS } from "../../src/echo/delay";
+import { MAX_STATUS, MIN_STATUS } from "../../src/echo/status";
+import { MAX_BODY_BYTES } from "../../src/lib/http-server";
 import { freePort, type Running, start } from "../../src/testing/processes";
 
 setDefaultTimeout(60_000);
@@ -101,11 +104,28 @@ describe("`npm start` (demo all)", () => {
     }
   });
 
-  test.each([
-    ["curl localhost:8080/", "GET", undefined],
-    [`curl -d '{"name": "Test User"}' localhost:8080/`, "POST", '{"name": "Test User"}'],
-  ])("`%s` prints what the README shows", async (command, method, body) => {
-    const response = await fetch(`http://127.0.0.1:${ports.echo}/`, { method, body });
-    expect(await response.text()).toBe(example(command));
+  // Every echo curl of the README, in its order (the readiness switch is turned off, then on).
+  const echoCurls = examples()
+    .map(({ command }) => command)
+    .filter((command) => command.startsWith("curl ") && command.includes("localhost:8080/"));
+  test("the README shows the echo curls", () => {
+    expect(echoCurls.length).toBeGreaterThanOrEqual(8);
   });
+  test.each(echoCurls)("`%s` prints what the README shows", async (command) => {
+    // curl [-X METHOD] [-d 'BODY'] localhost:8080/PATH, the forms the README uses.
+    const match = command.match(/^curl (?:-X (\w+) )?(?:-d '([^']*)' )?localhost:8080(\/\S*)$/);
+    if (!match) throw new Error(`a README curl this test cannot run: ${command}`);
+    const [, method, body, path] = match;
+    const response = await fetch(`http://127.0.0.1:${ports.echo}${path}`, {
+      method: method ?? (body === undefined ? "GET" : "POST"),
+      body,
+    });
+    expect((await response.text()).trimEnd()).toBe(example(command));
+  });
+});
+
+test("the README's echo endpoints table states the code's bounds", () => {
+  expect(README).toContain(`\`seconds\`: a number from 0 to ${MAX_WAIT_SECONDS}, like`);
+  expect(README).toContain(`\`code\`: a whole number from ${MIN_STATUS} to ${MAX_STATUS} |`);
+  expect(README).toContain(`a message over ${MAX_BODY_BYTES / 1024} KiB (the body limit)`);
 });

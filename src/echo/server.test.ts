@@ -97,7 +97,10 @@ describe("echo server", () => {
 
   test("/healthz, /readyz and /metrics answer", async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: "ready", checks: {} });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
+      status: "ready",
+      checks: { manual: "ok" },
+    });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('http_requests_total{method="POST",route="/",status="422"}');
     expect(metrics).toContain("process_cpu_seconds_total"); // prom-client's defaults, loaded late

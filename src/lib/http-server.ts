@@ -52,6 +52,9 @@ export function createServer({
     // start instead of silently taking half of the other one's connections.
     new Elysia({
       serve: { maxRequestBodySize: BUN_BODY_LIMIT, development: false, reusePort: false },
+      // A WebSocket message is bounded like a body (Bun's own default is 16 MB): over it, Bun
+      // closes the socket with 1009.
+      websocket: { maxPayloadLength: MAX_BODY_BYTES },
       normalize: !refuseUnknownFields,
     })
       // Hooks destructure what they use: Elysia parses only what hooks ask for (a hook taking

@@ -50,6 +50,7 @@ export function recordRequest(method: string, route: string, status: number, sec
 const allSeries = () => [...byRoute.values()].flat();
 
 let registry: Promise<Registry> | undefined;
+let loaded: Registry | undefined;
 
 /** prom-client's default registry, with the default metrics and the request metrics. */
 export function loadMetrics(): Promise<Registry> {
@@ -58,17 +59,39 @@ export function loadMetrics(): Promise<Registry> {
     import("prom-client/lib/defaultMetrics"),
   ]).then(([{ globalRegistry }, { default: collectDefaultMetrics }]) => {
     collectDefaultMetrics();
-    for (const metric of requestMetrics) globalRegistry.registerMetric(metric as never);
+    for (const metric of [...requestMetrics, ...gauges])
+      globalRegistry.registerMetric(metric as never);
+    loaded = globalRegistry;
     return globalRegistry;
   });
   return registry;
+}
+
+const gauges: ReturnType<typeof customMetric>[] = [];
+
+/**
+ * A gauge whose values a system keeps in plain numbers (one per value of `label`), read at each
+ * scrape like the request metrics: registering it loads no prom-client. Once per process.
+ */
+export function registerGauge(
+  name: string,
+  help: string,
+  label: string,
+  values: () => Record<string, number>,
+) {
+  const metric = customMetric(name, help, "gauge", () =>
+    Object.entries(values()).map(([key, value]) => ({ labels: { [label]: key }, value })),
+  );
+  // Registered now if the registry is loaded; else loadMetrics registers it with the others.
+  if (loaded) loaded.registerMetric(metric as never);
+  else gauges.push(metric);
 }
 
 /** A metric the prom-client registry can print: `get()` returns its current values. */
 function customMetric(
   name: string,
   help: string,
-  type: "counter" | "histogram",
+  type: "counter" | "gauge" | "histogram",
   values: () => object[],
 ) {
   return {

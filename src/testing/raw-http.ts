@@ -1,7 +1,7 @@
 // For the HTTP kit's tests: a request written byte for byte on a TCP socket, for what fetch
 // will not send (a lowercase or unknown method, a short Host, a 20 KB URL), and everything
 // the server answered until it closed the connection.
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 
 /** Writes `request` as is and resolves with every byte the server sent before closing. */
 export function rawHttp(port: number, request: string): Promise<string> {
@@ -17,3 +17,11 @@ export function rawHttp(port: number, request: string): Promise<string> {
 /** A request that asks the server to close the connection after answering. */
 export const closing = (method: string, path: string, host = "localhost", extra = "") =>
   `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${extra}\r\n`;
+
+/** Connects and writes `request`, leaving the socket open: a request the server holds. */
+export function openRequest(port: number, request: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1", () => socket.write(request, () => resolve(socket)));
+    socket.on("error", reject);
+  });
+}
