@@ -1,10 +1,17 @@
 // The compiled binary, as the image runs it: built once here, then started as real processes,
 // and once inside a chroot holding nothing but libc6's files (glibc), as uid 65532.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { compiledBinary } from "./testing/binary";
+import {
+  assembleChroot,
+  chrootCommand,
+  downloadLibc6,
+  libc6Package,
+  rootPrefix,
+} from "./testing/chroot";
 import { keepAliveLoad } from "./testing/keep-alive-load";
 import { freePort, type Running, start, waitForHttp } from "./testing/processes";
 import { waitFor } from "./testing/wait";
@@ -171,109 +178,21 @@ describe("demo binary", () => {
   });
 });
 
-// What `apt-get download libc6` fetches from this host's apt sources: Debian 12's here, Ubuntu
-// 24.04's on GitHub's runner; the image has Debian 13's. Each proves the same: libc6 is glibc
-// alone in Debian and Ubuntu alike (the loader, libc, libm, libpthread, libdl and glibc's other
-// libraries, from the same glibc source package; libgcc_s, libstdc++ and OpenSSL are packages
-// of their own), and Bun links the binary against an old glibc, so any of them has every symbol
-// it asks for. Where libc6 puts its files differs (Debian 13's are all under /usr, and /lib64,
-// where the binary asks for its loader, is base-files' link into /usr): the chroot gets those
-// links as the image has them. The test's name says which package it ran on.
-function libc6Package() {
-  try {
-    const uris = Bun.spawnSync(["apt-get", "download", "--print-uris", "libc6"], {
-      stderr: "pipe",
-    });
-    const [, url = "", file = ""] = uris.stdout.toString().match(/^'([^']+)' (\S+)/m) ?? [];
-    if (uris.exitCode === 0 && file)
-      return { file, from: url.replace(/^\w+:\/\/|\/pool\/.*$/g, "") };
-    return { error: `apt-get download --print-uris libc6 failed: ${uris.stderr}` };
-  } catch (error) {
-    return { error: `apt-get download --print-uris libc6 failed: ${error}` };
-  }
-}
-
-// The chroot's steps need root (a mount and a PID namespace, /proc, chroot): as root they run
-// directly; as another user through `sudo -n`, as GitHub's runner user and the test run's
-// demo-ci (scripts/ci/as-runner-user.sh) have it. With neither the test fails, saying so.
-function asRoot(): string[] {
-  if (process.getuid?.() === 0) return [];
-  const sudo = Bun.which("sudo");
-  const probe = sudo ? Bun.spawnSync([sudo, "-n", "true"], { stderr: "pipe" }) : undefined;
-  if (sudo && probe?.exitCode === 0) return [sudo, "-n"];
-  throw new Error(
-    `the chroot test needs root (unshare, mount, chroot): run it as root or as a user with passwordless sudo (${
-      probe ? `sudo -n true: ${probe.stderr.toString().trim()}` : "sudo is not installed"
-    })`,
-  );
-}
-
+// The test's name says which libc6 it runs on (the host's: see src/testing/chroot.ts).
 const libc6 = libc6Package();
 describe(`demo binary in a chroot of nothing but ${libc6.file ?? "libc6"} (${libc6.from ?? "apt-get download"}), as uid 65532`, () => {
   const chroot = join(root, ".cache/chroot");
   const debs = join(root, ".cache/debs");
-  let sudo: string[] = [];
+  let asRoot: string[] = [];
 
   beforeAll(() => {
-    sudo = asRoot();
+    asRoot = rootPrefix();
     if (!libc6.file) throw new Error(libc6.error);
-    const deb = join(debs, libc6.file);
-    if (!existsSync(deb)) {
-      rmSync(debs, { recursive: true, force: true }); // an older libc6
-      mkdirSync(debs, { recursive: true });
-      const download = Bun.spawnSync(["apt-get", "download", "libc6"], {
-        cwd: debs,
-        stderr: "pipe",
-      });
-      if (download.exitCode !== 0 || !existsSync(deb))
-        throw new Error(`apt-get download libc6 failed (run apt-get update):\n${download.stderr}`);
-    }
-    rmSync(chroot, { recursive: true, force: true });
-    for (const dir of ["usr/local/bin", "proc", "tmp"])
-      mkdirSync(join(chroot, dir), { recursive: true });
-    const unpack = Bun.spawnSync(["dpkg-deb", "-x", deb, chroot]);
-    if (unpack.exitCode !== 0) throw new Error(`dpkg-deb -x ${deb} failed`);
-    for (const dir of ["lib", "lib64"])
-      if (!existsSync(join(chroot, dir)) && existsSync(join(chroot, "usr", dir)))
-        symlinkSync(`usr/${dir}`, join(chroot, dir));
-    Bun.spawnSync(["cp", binary, join(chroot, "usr/local/bin/demo")]);
+    assembleChroot(chroot, downloadLibc6(debs, libc6.file), binary);
   });
 
-  // Private mount and PID namespaces, as a container has: the chroot gets a /proc, dropped on
-  // exit. Whatever ends this command, the namespace ends with it, the server too: unshare takes
-  // SIGKILL when its parent dies (setpriv --pdeathsig; sudo, itself killed, relays nothing), the
-  // shell (PID 1 there, no exec) dies with unshare (--kill-child), and the kernel then kills
-  // every process of the namespace. The server itself, as uid 65532, cannot keep a death
-  // signal. sudo resets the environment: the server's is given by env -i.
   const inChroot = (args: string[], env: Record<string, string>) =>
-    track(
-      [
-        ...sudo,
-        "env",
-        "-i",
-        ...Object.entries({
-          PATH: "/usr/sbin:/usr/bin:/sbin:/bin",
-          LOG_FORMAT: "json",
-          ...env,
-        }).map(([name, value]) => `${name}=${value}`),
-        "setpriv",
-        "--pdeathsig",
-        "KILL",
-        "--",
-        "unshare",
-        "--mount",
-        "--pid",
-        "--fork",
-        "--kill-child",
-        "--",
-        "sh",
-        "-c",
-        'mount -t proc proc "$0/proc" && /usr/sbin/chroot --userspec=65532:65532 "$0" /usr/local/bin/demo "$@"; exit $?',
-        chroot,
-        ...args,
-      ],
-      {},
-    );
+    track(chrootCommand(chroot, args, env, asRoot));
 
   test("there is no shell and no coreutils in it", () => {
     for (const path of ["bin/sh", "usr/bin/sh", "bin/ls", "usr/bin/env"])

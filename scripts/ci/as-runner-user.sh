@@ -2,7 +2,7 @@
 # Runs CMD in the checkout as a non-root user with passwordless sudo, as GitHub's runner user
 # runs the test job: as root, a test that needs root (chroot, mount, a server that refuses
 # root, a file only root may write) passes here and fails on GitHub. scripts/test.sh runs
-# `bun test` and Schemathesis through it, the two steps of GitHub's test job.
+# `bun test` and Schemathesis through it, as GitHub's test job runs them.
 #
 #   bash scripts/ci/as-runner-user.sh CMD...
 #
