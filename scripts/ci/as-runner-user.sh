@@ -11,8 +11,8 @@
 # directories (dist/, .cache/, test-artifacts/: ignored by git, written by the build and the
 # tests) and CMD runs as demo-ci with the caller's environment (HOME, USER, LOGNAME its own;
 # no DEMO_TOOLS_DIR, which names root's: scripts/tools.sh then keeps the user's own tools).
-# The rest of the root-owned checkout stays read-only to it: the checkout must be readable by
-# others, as a clone with the default umask is. Not root: runs CMD as it is.
+# The rest of the root-owned checkout stays read-only to it (its files readable by others, as a
+# clone with the default umask makes them). Not root: runs CMD as it is.
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 (($#)) || die "usage: $0 CMD..."
@@ -34,10 +34,18 @@ if [[ $(cat "$sudoers" 2>/dev/null) != "$entry" ]]; then
   visudo -cqf "$sudoers.tmp" || die "visudo refuses $sudoers.tmp"
   mv "$sudoers.tmp" "$sudoers"
 fi
-runuser -u "$RUNNER_USER" -- test -r package.json -a -x src \
-  || die "$RUNNER_USER cannot read the checkout $REPO_ROOT (a parent directory or the files are not readable by others)"
 mkdir -p "${WRITABLE[@]}"
 chown -R "$RUNNER_USER:" "${WRITABLE[@]}"
 runuser -u "$RUNNER_USER" -- sudo -n true || die "$RUNNER_USER has no passwordless sudo (see $sudoers)"
-say "as $RUNNER_USER (non-root, passwordless sudo): $*"
-exec runuser -u "$RUNNER_USER" -- env -u DEMO_TOOLS_DIR "$@"
+as_user=(runuser -u "$RUNNER_USER" -- env -u DEMO_TOOLS_DIR "$@")
+if runuser -u "$RUNNER_USER" -- test -r "$REPO_ROOT/package.json" -a -x "$REPO_ROOT/src"; then
+  say "as $RUNNER_USER (non-root, passwordless sudo): $*"
+  exec "${as_user[@]}"
+fi
+# A parent directory closed to others (a CI workspace made with mode 0700): the same checkout,
+# bind-mounted in a private mount namespace at a path the user can reach, gone when CMD ends.
+view=/run/demo-ci-checkout
+mkdir -p "$view"
+say "as $RUNNER_USER (non-root, passwordless sudo), the checkout seen at $view: $*"
+exec unshare --mount --propagation private -- bash -c \
+  'mount --bind "$1" "$2" && cd "$2" && shift 2 && exec "$@"' _ "$REPO_ROOT" "$view" "${as_user[@]}"
