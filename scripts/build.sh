@@ -8,6 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$REPO_ROOT"
 export PATH="$PWD/node_modules/.bin:$PATH"
 need bun "run npm ci first"
+mkdir -p dist
 
 arches=("$@")
 [ ${#arches[@]} -gt 0 ] || arches=(x64 arm64)
@@ -17,7 +18,10 @@ for arch in "${arches[@]}"; do
     arm64) target=bun-linux-arm64 ;;
     *) die "unknown arch '$arch' (expected x64 or arm64)" ;;
   esac
-  bun build --compile --splitting --bytecode --format=esm --minify-whitespace --minify-syntax \
+  # Run from dist/: Bun 1.4.5 unpacks a target it has not cached yet (into ~/.bun/install/cache)
+  # through a temporary directory in its working directory, with no fallback, and the checkout
+  # may be read-only to the builder (the test run's non-root user: scripts/ci/as-runner-user.sh).
+  (cd dist && bun build --compile --splitting --bytecode --format=esm --minify-whitespace --minify-syntax \
     --no-compile-autoload-dotenv --no-compile-autoload-bunfig \
-    --target="$target" src/main.ts --outfile "dist/demo-linux-$arch"
+    --target="$target" ../src/main.ts --outfile "demo-linux-$arch") || die "bun build --target=$target failed"
 done

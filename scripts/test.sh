@@ -28,10 +28,13 @@ step lockfiles bash scripts/verify/lockfiles.sh
 # MySQL 9 for the users tests (beside MariaDB): a Debian sid root filesystem, built once as root
 # and cached; the tests run its mysqld without installing it (src/testing/mysql-flavours.ts).
 step "mysql 9 rootfs" bash scripts/stand-ins/mysql9-rootfs.sh
-step "bun test" bun test
+# As a non-root user with passwordless sudo, as GitHub's test job runs it (its runner user): as
+# root, a test that needs root would pass here and fail there (scripts/ci/as-runner-user.sh).
+step "bun test" bash scripts/ci/as-runner-user.sh bun test
 # Schemathesis against the compiled binary's users API, SQLite and MariaDB+Redis: every check,
-# stateful links, a fixed seed and a bounded number of cases (scripts/verify/schemathesis.sh).
-step schemathesis bash scripts/verify/schemathesis.sh
+# stateful links, a fixed seed and a bounded number of cases (scripts/verify/schemathesis.sh);
+# as the same user, as GitHub's test job runs it after bun test.
+step schemathesis bash scripts/ci/as-runner-user.sh bash scripts/verify/schemathesis.sh
 step charts bash scripts/charts/check.sh
 # The GitHub workflows: actionlint with ShellCheck on their run: blocks; every action pinned by
 # SHA, every job with a timeout and its own permissions, no tool version repeated; and ShellCheck

@@ -9,6 +9,7 @@
 #   scripts/tools.sh yq           only yq (what scripts/release.sh needs besides helm and buildctl)
 #   scripts/tools.sh release      yq and crane (what scripts/release/publish.sh needs besides helm and buildctl)
 #   scripts/tools.sh promtool     only promtool (scripts/charts/checks/14-alerts.sh uses it)
+#   scripts/tools.sh schemathesis only Schemathesis (scripts/verify/schemathesis.sh runs this first)
 #   scripts/tools.sh versions     print every pinned version as NAME=value (scripts/ci/versions.sh)
 #   eval "$(scripts/tools.sh env)" put the installed tools on PATH in this shell
 #
@@ -43,6 +44,7 @@ TEST_APT_PACKAGES=(
   redis-server
   chromium        # the heartbeat dashboard test (driven by playwright-core)
   strace          # proves the heartbeat client starts no process
+  sudo            # bun test as a non-root user: src/binary.test.ts's chroot; scripts/ci/as-runner-user.sh (GitHub's runners have it)
   mmdebstrap      # scripts/stand-ins/debian-rootfs.sh: MySQL 9 (sid) and Redis 8 (trixie) root filesystems, never installed on the host
   debian-archive-keyring  # mmdebstrap's keys for Debian suites (Ubuntu runners lack them)
 )
@@ -393,6 +395,10 @@ main() {
     apt-test) install_apt "${TEST_APT_PACKAGES[@]}" ;;
     chart) install_chart_tools ;;
     lint) install_lint_tools ;;
+    schemathesis)
+      mkdir -p "$BIN"
+      venv_tool schemathesis "$SCHEMATHESIS_VERSION"
+      ;;
     promtool)
       need go "install Go 1.24+ (https://go.dev/dl) — promtool is built with 'go install'"
       mkdir -p "$BIN"
@@ -406,7 +412,7 @@ main() {
       ;;
     all) install_apt "${APT_PACKAGES[@]}"; install_chart_tools ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; return 0 ;;
-    *) die "unknown argument '$what' (use: all | apt | apt-test | chart | lint | promtool | yq | release | versions | env)" ;;
+    *) die "unknown argument '$what' (use: all | apt | apt-test | chart | lint | promtool | schemathesis | yq | release | versions | env)" ;;
   esac
   say "done. To use the tools in your shell:  eval \"\$(scripts/tools.sh env)\""
 }

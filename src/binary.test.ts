@@ -1,10 +1,17 @@
 // The compiled binary, as the image runs it: built once here, then started as real processes,
-// and once inside a chroot holding nothing but Debian's libc6 files, as uid 65532.
+// and once inside a chroot holding nothing but libc6's files (glibc), as uid 65532.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { compiledBinary } from "./testing/binary";
+import {
+  assembleChroot,
+  chrootCommand,
+  downloadLibc6,
+  libc6Package,
+  rootPrefix,
+} from "./testing/chroot";
 import { keepAliveLoad } from "./testing/keep-alive-load";
 import { freePort, type Running, start, waitForHttp } from "./testing/processes";
 import { waitFor } from "./testing/wait";
@@ -171,50 +178,21 @@ describe("demo binary", () => {
   });
 });
 
-describe("demo binary in a chroot of Debian's libc6 only, as uid 65532", () => {
+// The test's name says which libc6 it runs on (the host's: see src/testing/chroot.ts).
+const libc6 = libc6Package();
+describe(`demo binary in a chroot of nothing but ${libc6.file ?? "libc6"} (${libc6.from ?? "apt-get download"}), as uid 65532`, () => {
   const chroot = join(root, ".cache/chroot");
   const debs = join(root, ".cache/debs");
+  let asRoot: string[] = [];
 
   beforeAll(() => {
-    if (process.getuid?.() !== 0) throw new Error("the chroot test needs root (chroot and mount)");
-    mkdirSync(debs, { recursive: true });
-    if (!readdirSync(debs).some((name) => name.startsWith("libc6_"))) {
-      const download = Bun.spawnSync(["apt-get", "download", "libc6"], {
-        cwd: debs,
-        stderr: "pipe",
-      });
-      if (download.exitCode !== 0)
-        throw new Error(`apt-get download libc6 failed (run apt-get update):\n${download.stderr}`);
-    }
-    rmSync(chroot, { recursive: true, force: true });
-    for (const dir of ["usr/local/bin", "proc", "tmp"])
-      mkdirSync(join(chroot, dir), { recursive: true });
-    const deb = readdirSync(debs).find((name) => name.startsWith("libc6_")) as string;
-    const unpack = Bun.spawnSync(["dpkg-deb", "-x", join(debs, deb), chroot]);
-    if (unpack.exitCode !== 0) throw new Error(`dpkg-deb -x ${deb} failed`);
-    Bun.spawnSync(["cp", binary, join(chroot, "usr/local/bin/demo")]);
+    asRoot = rootPrefix();
+    if (!libc6.file) throw new Error(libc6.error);
+    assembleChroot(chroot, downloadLibc6(debs, libc6.file), binary);
   });
 
-  // Private mount and PID namespaces, as a container has: the chroot gets a /proc, dropped on
-  // exit. The shell stays PID 1 there (no exec) and dies with unshare (--kill-child), which
-  // takes the server with it; the server itself, as uid 65532, cannot keep a death signal.
   const inChroot = (args: string[], env: Record<string, string>) =>
-    track(
-      [
-        "unshare",
-        "--mount",
-        "--pid",
-        "--fork",
-        "--kill-child",
-        "--",
-        "sh",
-        "-c",
-        'mount -t proc proc "$0/proc" && /usr/sbin/chroot --userspec=65532:65532 "$0" /usr/local/bin/demo "$@"; exit $?',
-        chroot,
-        ...args,
-      ],
-      env,
-    );
+    track(chrootCommand(chroot, args, env, asRoot));
 
   test("there is no shell and no coreutils in it", () => {
     for (const path of ["bin/sh", "usr/bin/sh", "bin/ls", "usr/bin/env"])
@@ -229,5 +207,24 @@ describe("demo binary in a chroot of Debian's libc6 only, as uid 65532", () => {
     const check = inChroot(["check", "echo", `http://127.0.0.1:${port}`], {});
     expect(await check.process.exited).toBe(0);
     await check.waitForLine(/PASS echo/);
+  });
+
+  test("SIGKILL of its command (what bun does to its children at exit) ends the server in it", async () => {
+    const port = await freePort();
+    const health = `http://127.0.0.1:${port}/healthz`;
+    const server = inChroot(["echo-server"], { PORT: String(port) });
+    await waitForHttp(health);
+    server.process.kill("SIGKILL");
+    await waitFor(
+      "the server in the chroot to be gone (its port refusing connections)",
+      async () => {
+        try {
+          await fetch(health, { signal: AbortSignal.timeout(1_000) });
+          return false;
+        } catch (error) {
+          return (error as { code?: string }).code === "ECONNREFUSED";
+        }
+      },
+    );
   });
 });

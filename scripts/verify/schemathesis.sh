@@ -3,14 +3,18 @@
 # SQLite with the in-process cache; MariaDB with Redis): every check, every phase (examples,
 # coverage, fuzzing, stateful with the links it infers), a fixed seed and a bounded number of
 # cases per operation (the same cases every run: no flaky failure), each run under a time
-# limit. Any failure fails the script. A step of scripts/test.sh.
+# limit. Any failure fails the script. Installs the pinned Schemathesis first (scripts/tools.sh
+# schemathesis, nothing when present). A step of scripts/test.sh (as its non-root user) and of
+# the test job of .github/workflows/ci.yaml.
 #
 #   bash scripts/verify/schemathesis.sh            # SCHEMATHESIS_EXAMPLES=200 per operation
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 cd "$REPO_ROOT" || exit 1
+bash scripts/tools.sh schemathesis || die "scripts/tools.sh schemathesis failed"
+eval "$(bash scripts/tools.sh env)"
 export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
-need schemathesis "scripts/tools.sh installs it, then: eval \"\$(bash scripts/tools.sh env)\""
+need schemathesis
 need bun "npm ci puts it in node_modules/.bin"
 need curl
 
