@@ -12,6 +12,7 @@ COPY package.json bun.lock ./
 RUN bun install --frozen-lockfile --production --ignore-scripts
 COPY tsconfig.json ./
 COPY scripts/build.sh scripts/
+COPY scripts/lib/common.sh scripts/lib/
 COPY src src
 RUN bash scripts/build.sh "$([ "$TARGETARCH" = arm64 ] && echo arm64 || echo x64)" \
  && mv dist/demo-linux-* /demo
