@@ -47,5 +47,6 @@ fi
 view=/run/demo-ci-checkout
 mkdir -p "$view"
 say "as $RUNNER_USER (non-root, passwordless sudo), the checkout seen at $view: $*"
+# shellcheck disable=SC2016 # $1, $2, $@ are the inner bash's arguments
 exec unshare --mount --propagation private -- bash -c \
   'mount --bind "$1" "$2" && cd "$2" && shift 2 && exec "$@"' _ "$REPO_ROOT" "$view" "${as_user[@]}"
