@@ -2,7 +2,16 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, describeConfig, readConfig, seconds, serverEnv, T, url } from "./config";
+import {
+  ConfigError,
+  describeConfig,
+  readConfig,
+  seconds,
+  serverEnv,
+  T,
+  tracingEnv,
+  url,
+} from "./config";
 
 const schema = T.Object({
   ...serverEnv,
@@ -20,6 +29,7 @@ describe("readConfig", () => {
       LOG_FORMAT: "auto",
       SERVER_URL: "http://localhost:8080",
       ECHO_INTERVAL: 0.5,
+      ...readConfig(T.Object(tracingEnv), {}),
     });
   });
 
