@@ -151,7 +151,7 @@ export const tracingEnv = {
     pattern: "^(https?://.+)?$",
     default: "",
     description:
-      "OTLP/HTTP collector to send traces to, e.g. http://jaeger:4318 (spans go to <url>/v1/traces); empty: no traces, nothing loaded",
+      "OTLP/HTTP collector to send traces to, e.g. http://jaeger:4318 (spans go to its path /v1/traces); empty: no traces, nothing loaded",
   }),
   OTEL_EXPORTER_OTLP_PROTOCOL: Type.Union(
     ["http/protobuf", "http/json"].map((protocol) => Type.Literal(protocol)),
@@ -160,7 +160,7 @@ export const tracingEnv = {
   OTEL_SERVICE_NAME: Type.String({
     default: "",
     description:
-      "service.name of this process's spans (empty: demo-<command>, e.g. demo-users-server)",
+      "service.name of this process's spans (empty: demo- and the command, e.g. demo-users-server)",
   }),
   OTEL_TRACES_SAMPLER: Type.Union(
     [

@@ -107,6 +107,36 @@ export const autoscaling = () =>
     ),
   });
 
+// --- traces: global.tracing in the umbrella, tracing in each subchart (empty: the global's) ----
+export const SAMPLERS = [
+  "parentbased_always_on",
+  "parentbased_always_off",
+  "parentbased_traceidratio",
+  "always_on",
+  "always_off",
+  "traceidratio",
+];
+/** OTLP endpoint, sampler and the collector's NetworkPolicy peers; `inherit`: "" and null allowed. */
+export function tracing(inherit: boolean) {
+  const empty = inherit ? ["" as const] : [];
+  return obj(
+    {
+      endpoint: T.String({
+        pattern: "^(https?://.+)?$",
+        description: "OTEL_EXPORTER_OTLP_ENDPOINT (empty: no traces)",
+      }),
+      sampler: stringEnum([...empty, ...SAMPLERS], { description: "OTEL_TRACES_SAMPLER" }),
+      samplerArg: inherit
+        ? raw({ type: ["number", "null"], minimum: 0, maximum: 1 })
+        : T.Number({ minimum: 0, maximum: 1, description: "OTEL_TRACES_SAMPLER_ARG" }),
+      collector: T.Array(anyObject(), {
+        description: "NetworkPolicy peers of the collector (empty: any destination)",
+      }),
+    },
+    { description: "OpenTelemetry traces" },
+  );
+}
+
 /** The keys every subchart starts with: the umbrella's switch, names, image, scheduling. */
 export function subchartHead(networkPolicy: TSchema): TProperties {
   return {
@@ -116,6 +146,7 @@ export function subchartHead(networkPolicy: TSchema): TProperties {
     fullnameOverride: T.String(),
     image: image(),
     networkPolicy,
+    tracing: tracing(true),
     nodeSelector: stringMap(),
     tolerations: T.Array(anyObject()),
     affinity: anyObject(),
