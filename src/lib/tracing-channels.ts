@@ -41,7 +41,9 @@ export function traceDatabaseClients(tracer: Tracer) {
 export function describeSql(message: Message): Described {
   const text = sanitizeSql(String(message.query ?? ""));
   const operation = text.match(/^\s*(\w+)/)?.[1]?.toUpperCase() ?? "";
-  const table = text.match(/\b(?:from|into|update|table)\s+[`"]?(\w+)/i)?.[1];
+  const table = text.match(
+    /\b(?:from|into|update|table(?:\s+if\s+(?:not\s+)?exists)?)\s+[`"]?(\w+)/i,
+  )?.[1];
   return {
     name: [operation, table].filter(Boolean).join(" ") || "mysql",
     attributes: {
