@@ -83,6 +83,7 @@ test("describeConfig lists each variable with its default and meaning", () => {
   expect(help).toContain("PORT");
   expect(help).toContain("(default 8080)");
   expect(help).toContain(
-    "ECHO_INTERVAL           time between requests, in seconds (a number > 0) (default 5)",
+    // Aligned after the longest name, OTEL_EXPORTER_OTLP_ENDPOINT (27 characters).
+    `${"ECHO_INTERVAL".padEnd(27)}  time between requests, in seconds (a number > 0) (default 5)`,
   );
 });
