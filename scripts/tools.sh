@@ -227,15 +227,22 @@ install_ct_config() {
 # helm-unittest's go.mod has a replace directive, which `go install pkg@version`
 # refuses: build it as the main module from its source (scripts/lib/go.sh).
 build_helm_unittest() {
-  local stamp="$BIN/.helm-unittest.version"
-  if [ -x "$BIN/helm-unittest" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$HELM_UNITTEST_VERSION" ]; then
-    say "helm-unittest $HELM_UNITTEST_VERSION: present"
+  build_stamped helm-unittest github.com/helm-unittest/helm-unittest "$HELM_UNITTEST_VERSION" \
+    "-X github.com/helm-unittest/helm-unittest/internal/build.version=${HELM_UNITTEST_VERSION#v}" ./cmd/helm-unittest
+}
+
+# build_stamped NAME MODULE VERSION LDFLAGS PACKAGE: build_go_module into $BIN unless $BIN/NAME
+# was built from that VERSION (a stamp file beside it: `go version -m` says "(devel)" for a
+# module built as the main module).
+build_stamped() {
+  local name=$1 module=$2 version=$3 ldflags=$4 pkg=$5
+  local stamp="$BIN/.$name.version"
+  if [ -x "$BIN/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then
+    say "$name $version: present"
     return 0
   fi
-  build_go_module "github.com/helm-unittest/helm-unittest@$HELM_UNITTEST_VERSION" "$BIN" \
-    "$DEMO_TOOLS_DIR/build-helm-unittest.log" \
-    "-X github.com/helm-unittest/helm-unittest/internal/build.version=${HELM_UNITTEST_VERSION#v}" ./cmd/helm-unittest
-  echo "$HELM_UNITTEST_VERSION" >"$stamp"
+  build_go_module "$module@$version" "$BIN" "$DEMO_TOOLS_DIR/build-$name.log" "$ldflags" "$pkg"
+  echo "$version" >"$stamp"
 }
 
 install_helm_unittest() {
@@ -377,15 +384,8 @@ install_crane() {
 # packages: the OpenTelemetry Collector and Jaeger's storage backends), so `all` runs it in
 # the background beside the other tools.
 install_jaeger() {
-  local stamp="$BIN/.jaeger.version"
-  if [ -x "$BIN/jaeger" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$JAEGER_VERSION" ]; then
-    say "jaeger $JAEGER_VERSION: present"
-    return 0
-  fi
-  build_go_module "github.com/jaegertracing/jaeger@$JAEGER_VERSION" "$BIN" \
-    "$DEMO_TOOLS_DIR/build-jaeger.log" \
+  build_stamped jaeger github.com/jaegertracing/jaeger "$JAEGER_VERSION" \
     "-X github.com/jaegertracing/jaeger/internal/version.latestVersion=$JAEGER_VERSION" ./cmd/jaeger
-  echo "$JAEGER_VERSION" >"$stamp"
 }
 
 print_versions() {

@@ -141,6 +141,16 @@ export const loggingEnv = {
   ),
 };
 
+/** OTEL_TRACES_SAMPLER's values (the specification's names; the chart's schema takes these). */
+export const TRACES_SAMPLERS = [
+  "parentbased_always_on",
+  "parentbased_always_off",
+  "parentbased_traceidratio",
+  "always_on",
+  "always_off",
+  "traceidratio",
+];
+
 /**
  * OpenTelemetry's standard variables (their names and meanings are the specification's, so
  * collectors' and operators' habits carry over). Only OTLP over HTTP: what every collector and
@@ -163,14 +173,7 @@ export const tracingEnv = {
       "service.name of this process's spans (empty: demo- and the command, e.g. demo-users-server)",
   }),
   OTEL_TRACES_SAMPLER: Type.Union(
-    [
-      "parentbased_always_on",
-      "parentbased_always_off",
-      "parentbased_traceidratio",
-      "always_on",
-      "always_off",
-      "traceidratio",
-    ].map((sampler) => Type.Literal(sampler)),
+    TRACES_SAMPLERS.map((sampler) => Type.Literal(sampler)),
     {
       default: "parentbased_always_on",
       description:

@@ -4,6 +4,7 @@
 // umbrella.ts, demo-lib.ts) compose them with. generate.ts writes each chart's
 // values.schema.json from them; a new field written here reaches every chart that uses it.
 import { Type as T, type TObject, type TProperties, type TSchema } from "@sinclair/typebox";
+import { TRACES_SAMPLERS } from "../../../src/lib/config";
 
 export { T };
 
@@ -108,14 +109,6 @@ export const autoscaling = () =>
   });
 
 // --- traces: global.tracing in the umbrella, tracing in each subchart (empty: the global's) ----
-export const SAMPLERS = [
-  "parentbased_always_on",
-  "parentbased_always_off",
-  "parentbased_traceidratio",
-  "always_on",
-  "always_off",
-  "traceidratio",
-];
 /** OTLP endpoint, sampler and the collector's NetworkPolicy peers; `inherit`: "" and null allowed. */
 export function tracing(inherit: boolean) {
   const empty = inherit ? ["" as const] : [];
@@ -125,7 +118,7 @@ export function tracing(inherit: boolean) {
         pattern: "^(https?://.+)?$",
         description: "OTEL_EXPORTER_OTLP_ENDPOINT (empty: no traces)",
       }),
-      sampler: stringEnum([...empty, ...SAMPLERS], { description: "OTEL_TRACES_SAMPLER" }),
+      sampler: stringEnum([...empty, ...TRACES_SAMPLERS], { description: "OTEL_TRACES_SAMPLER" }),
       samplerArg: inherit
         ? raw({ type: ["number", "null"], minimum: 0, maximum: 1 })
         : T.Number({ minimum: 0, maximum: 1, description: "OTEL_TRACES_SAMPLER_ARG" }),
