@@ -52,8 +52,11 @@ const manifests = {
                   requests: { cpu: "50m", memory: "128Mi" },
                   limits: { cpu: "1", memory: "512Mi" },
                 },
+                // The real image declares VOLUME /tmp; the root filesystem is read-only here.
+                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
               },
             ],
+            volumes: [{ name: "tmp", emptyDir: {} }],
           },
         },
       },

@@ -55,6 +55,8 @@ function fail(span: Span, error: unknown) {
   span.setAttribute("error.type", (error as Error)?.name ?? "Error");
 }
 
+const UNTRACED = new Set(["/healthz", "/readyz", "/metrics"]);
+
 const headerGetter = {
   keys: (carrier: Headers) => [...carrier.keys()],
   get: (carrier: Headers, key: string) => carrier.get(key) ?? undefined,
@@ -66,8 +68,10 @@ const headerGetter = {
  */
 export function traceRequest(handle: (request: Request) => unknown) {
   return (request: Request) => {
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
     const url = new URL(request.url);
+    // Probes and scrapes every few seconds would bury the requests people look for.
+    if (UNTRACED.has(url.pathname)) return handle(request);
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
     const span = tracer().startSpan(
       request.method,
       {
