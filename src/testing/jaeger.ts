@@ -29,8 +29,8 @@ export interface Jaeger {
   otlp: string;
   /** Every trace with a span of `service` (up to 1,000), each as its spans. */
   traces(service: string): Promise<JaegerSpan[][]>;
-  /** One trace's spans, once it has at least `minSpans` of them. */
-  trace(traceId: string, minSpans?: number): Promise<JaegerSpan[]>;
+  /** One trace's spans, once `complete` says they are all there (by default: one at least). */
+  trace(traceId: string, complete?: (spans: JaegerSpan[]) => boolean): Promise<JaegerSpan[]>;
   stop(): Promise<void>;
 }
 
@@ -126,13 +126,13 @@ exporters:
       (await get(`/traces?service=${encodeURIComponent(service)}&limit=1000&lookback=1h`)).map(
         flatten,
       ),
-    trace: (traceId, minSpans = 1) =>
+    trace: (traceId, complete = (spans) => spans.length > 0) =>
       waitFor(
-        `trace ${traceId} with ${minSpans} spans in jaeger`,
+        `trace ${traceId} complete in jaeger`,
         async () => {
           const [trace] = await get(`/traces/${traceId}`).catch(() => []);
           const spans = trace ? flatten(trace) : [];
-          return spans.length >= minSpans ? spans : false;
+          return complete(spans) ? spans : false;
         },
         30_000,
         200,
