@@ -135,6 +135,25 @@ describe("traces (compiled binary, real Jaeger)", () => {
     },
   );
 
+  test("a 5xx marks the server span as an error", async () => {
+    // A MySQL that is not there: the API answers 503 `database unavailable`.
+    const nowhere = `mysql://demo:secret@127.0.0.1:${await freePort()}/demo`;
+    const { base } = await serve("users-server", "users-down", {
+      MYSQL_URL: nowhere,
+      MIGRATE_ON_START: "false",
+    });
+    const { traceId, header } = traceparent("users-down");
+    const read = await fetch(`${base}/users/someone`, { headers: { traceparent: header } });
+    expect(read.status).toBe(503);
+    const spans = await jaeger.trace(traceId);
+    const server = byName(spans, "GET /users/:id");
+    expect(server.tags).toMatchObject({
+      "http.response.status_code": 503,
+      "otel.status_code": "ERROR",
+      "error.type": "503",
+    });
+  });
+
   test("one echo-client POST is one trace across both processes", async () => {
     const { base } = await serve("echo-server", "echo-server-traced");
     const client = await serve("echo-client", "echo-client-traced", {

@@ -8,7 +8,6 @@
 // per SQLite query (traceSync), all children of the request being served.
 import {
   type Attributes,
-  type Context,
   context,
   propagation,
   ROOT_CONTEXT,
@@ -87,6 +86,9 @@ export function traceRequest(handle: (request: Request) => unknown) {
       },
       parent,
     );
+    // Not sampled: nothing under it would be recorded either (the database spans follow the
+    // same trace id, and nothing here calls out), so no context to carry: the cheap path.
+    if (!span.isRecording()) return handle(request);
     return context.with(trace.setSpan(parent, span), async () => {
       try {
         const response = (await handle(request)) as Response;
@@ -174,9 +176,5 @@ export function traceSync<T>(name: string, attributes: Attributes, work: () => T
     span.end();
   }
 }
-
-/** The span in progress, when a traced request is being served (to start children of it). */
-export const activeContext = (): Context | undefined =>
-  state.on && trace.getActiveSpan() ? context.active() : undefined;
 
 const INVALID = { traceId: "0".repeat(32), spanId: "0".repeat(16), traceFlags: 0 };
