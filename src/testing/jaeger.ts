@@ -8,10 +8,10 @@ import { freePort, type Running, start } from "./processes";
 import { tempDir } from "./server-process";
 import { waitFor } from "./wait";
 
-export const JAEGER_BINARY = join(
-  process.env.DEMO_TOOLS_DIR ?? join(homedir(), ".cache/demo-tools"),
-  "bin/jaeger",
-);
+/** JAEGER_BINARY (scripts/test.sh sets it for the non-root test user), else the tools' own. */
+export const JAEGER_BINARY =
+  process.env.JAEGER_BINARY ??
+  join(process.env.DEMO_TOOLS_DIR ?? join(homedir(), ".cache/demo-tools"), "bin/jaeger");
 
 /** One span as Jaeger's query API (/api/traces) gives it, with the attributes as a record. */
 export interface JaegerSpan {
