@@ -164,32 +164,31 @@ test("helm test, then the trace of `demo check users` in Jaeger", async () => {
   const tested = await helm(["test", release, "-n", ns, "--logs", "--timeout", "5m"]);
   process.stderr.write(tested.stdout);
   const service = `${release}-users-check`;
-  // The check flushes its spans before it exits; the API's are batched (every 5 s).
+  type Span = Trace["spans"][number];
+  const parentIdOf = (span: Span) => span.references?.find((r) => r.refType === "CHILD_OF")?.spanID;
+  const tag = (span: Span, key: string) => span.tags.find((t) => t.key === key)?.value;
+  // Whole once every span's parent is there and both databases show: the check flushes its
+  // spans before it exits, the API exports in batches (every 5 s), a child before its parent.
+  const complete = (t: Trace) =>
+    t.spans.every((s) => !parentIdOf(s) || t.spans.some((p) => p.spanID === parentIdOf(s))) &&
+    ["mysql", "redis"].every((db) => t.spans.some((s) => tag(s, "db.system.name") === db))
+      ? t
+      : false;
   const trace = await waitFor(
-    `a trace of ${service} with the users API's spans in Jaeger`,
+    `a whole trace of ${service} with the users API's spans in Jaeger`,
     async () => {
       const traces = (await jaeger(`/traces?service=${service}&limit=20&lookback=1h`)) ?? [];
       const recent = traces.find((t) =>
         t.spans.some((s) => s.operationName === "check users" && s.startTime / 1000 >= started),
       );
-      if (!recent) return false;
-      const full = (await jaeger(`/traces/${recent.traceID}`))?.[0];
-      const services = new Set(Object.values(full?.processes ?? {}).map((p) => p.serviceName));
-      const hasDb = full?.spans.some((s) =>
-        s.tags.some((t) => t.key === "db.system.name" && t.value === "mysql"),
-      );
-      return full && services.has(`${release}-users-api`) && hasDb ? full : false;
+      const full = recent && (await jaeger(`/traces/${recent.traceID}`))?.[0];
+      return full ? complete(full) : false;
     },
     120_000,
     2_000,
   );
-  const serviceOf = (span: Trace["spans"][number]) => trace.processes[span.processID]?.serviceName;
-  const parentOf = (span: Trace["spans"][number]) =>
-    trace.spans.find(
-      (s) => s.spanID === span.references?.find((r) => r.refType === "CHILD_OF")?.spanID,
-    );
-  const tag = (span: Trace["spans"][number], key: string) =>
-    span.tags.find((t) => t.key === key)?.value;
+  const serviceOf = (span: Span) => trace.processes[span.processID]?.serviceName;
+  const parentOf = (span: Span) => trace.spans.find((s) => s.spanID === parentIdOf(span));
   const served = trace.spans.filter(
     (s) => serviceOf(s) === `${release}-users-api` && tag(s, "span.kind") === "server",
   );
