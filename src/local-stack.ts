@@ -3,7 +3,7 @@
 import { startLocalEcho } from "./echo/local";
 import { startLocalHeartbeat } from "./heartbeat/local";
 import { defineCommand } from "./lib/command";
-import { loggingEnv, port, T } from "./lib/config";
+import { port, T, telemetryEnv } from "./lib/config";
 import { createLogger } from "./lib/log";
 import { startLocalUsers } from "./users/local";
 
@@ -11,7 +11,7 @@ export const localStackEnv = T.Object({
   ECHO_PORT: port(8080),
   USERS_PORT: port(8081),
   HEARTBEAT_PORT: port(8082),
-  ...loggingEnv,
+  ...telemetryEnv,
 });
 
 export const localStack = defineCommand({

@@ -22,10 +22,10 @@ export function binaryServers() {
   const servers: Array<ReturnType<typeof Bun.spawn>> = [];
   return {
     /** Starts `demo <command>` with `env`; resolves with its base URL once /readyz is 200. */
-    async serve(command: string, env: Record<string, string>) {
+    async serve(command: string, env: Record<string, string>, executable = binary) {
       const port = await freePort();
       servers.push(
-        Bun.spawn([binary, command], {
+        Bun.spawn([executable, command], {
           env: { ...env, PORT: String(port), LOG_LEVEL: "warn" },
           stdout: "inherit",
           stderr: "inherit",

@@ -24,6 +24,9 @@ PAUSE_VERSION=3.10.1         # what kubelet 1.34 expects as the sandbox image
 
 PAUSE_IMAGE="registry.k8s.io/pause:${PAUSE_VERSION}"
 COREDNS_IMAGE="demo.local/coredns:${COREDNS_VERSION}"
+# Jaeger for the traces step (scripts/e2e/25-traces.e2e.ts), under the name a user pulls: 2.12.0
+# is the Jaeger v2 release of the module tag scripts/tools.sh builds (JAEGER_VERSION=v1.75.0).
+JAEGER_IMAGE="docker.io/jaegertracing/jaeger:2.12.0"
 
 # ---- places ----------------------------------------------------------------------
 CLUSTER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

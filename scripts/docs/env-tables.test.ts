@@ -16,5 +16,7 @@ test("a table carries each default and bound from the schema", async () => {
   expect(table).toContain(
     "| `ECHO_INTERVAL` | `5` | time between POSTs, in seconds (a number > 0) |",
   );
-  expect(table).toContain("| `PORT`, `LOG_LEVEL`, `LOG_FORMAT` | | as for every command |");
+  expect(table).toContain(
+    "| `PORT`, `LOG_LEVEL`, `LOG_FORMAT`, `OTEL_*` | | as for every command |",
+  );
 });

@@ -21,7 +21,11 @@ export async function renderTable(name: string): Promise<string> {
   const load = commands[name];
   if (!load) throw new Error(`env-table: no command "${name}"`);
   const rows = configRows((await load()).env);
-  const common = rows.filter((row) => shared.includes(row.name)).map((row) => `\`${row.name}\``);
+  // The OTEL_* variables, listed in the shared table, are named once here as a family.
+  const names = rows
+    .filter((row) => shared.includes(row.name))
+    .map((row) => (row.name.startsWith("OTEL_") ? "OTEL_*" : row.name));
+  const common = [...new Set(names)].map((name) => `\`${name}\``);
   const own = table(rows.filter((row) => !shared.includes(row.name)));
   return common.length === 0 ? own : `${own}| ${common.join(", ")} | | as for every command |\n`;
 }

@@ -62,7 +62,7 @@ exec 9>/run/lock/demo-e2e.lock
 # below): a kept cluster would hold it, and the next run would wait for it to go down.
 flock -n 9 || { say "waiting for another e2e (it holds /run/lock/demo-e2e.lock)"; flock -w 3600 9 || die "the lock stayed taken for an hour"; }
 
-export NODE_IP HOST_IP STATE LOGS KUBECONFIG_FILE K8S_BIN CONTAINERD_SOCK HELM RELEASE_TOOLS_BIN REGISTRY_DIR CACHE_ROOT
+export NODE_IP HOST_IP STATE LOGS KUBECONFIG_FILE K8S_BIN CONTAINERD_SOCK HELM RELEASE_TOOLS_BIN REGISTRY_DIR CACHE_ROOT JAEGER_IMAGE
 JUNIT=${E2E_JUNIT_DIR:-$STATE/junit}
 
 on_exit() {

@@ -12,6 +12,9 @@
 # - the two images the chart's defaults run, docker.io/bitnamilegacy/{mysql,redis}:<tag> (the tags
 #   users/Chart.yaml names), linux/amd64: Debian's mysql-server (sid) and redis-server (trixie)
 #   with entrypoint scripts of our own (bitnamilegacy.sh, bitnamilegacy/, bitnamilegacy-*.Dockerfile);
+# - Jaeger, $JAEGER_IMAGE (scripts/cluster/lib.sh), linux/amd64: the jaeger binary scripts/tools.sh
+#   built from the Go module proxy, as the real image holds it (jaeger.Dockerfile), for the
+#   traces step (scripts/e2e/25-traces.e2e.ts);
 # - the Bitnami mysql and redis charts (scripts/stand-ins/bitnami-charts.sh finds them) as
 #   oci://registry-1.docker.io/bitnamicharts/<name>, where users/Chart.yaml fetches them.
 # Root filesystems are cached in $DEMO_CLUSTER_CACHE/stand-ins, keyed by package versions (the
@@ -135,6 +138,13 @@ for app in mysql redis; do
   image=$(bash "$HERE/bitnamilegacy.sh" "$app" "$ctx") || die "assembling the stand-in for bitnamilegacy/$app failed"
   build_push "bitnamilegacy-$app.Dockerfile" "$ctx" linux/amd64 "$image"
 done
+
+# ---- Jaeger, from the binary scripts/tools.sh built -------------------------------------
+jaeger_bin="${DEMO_TOOLS_DIR:-$HOME/.cache/demo-tools}/bin/jaeger"
+[[ -x $jaeger_bin ]] || die "no $jaeger_bin: run scripts/tools.sh (or scripts/tools.sh jaeger) first"
+rm -rf "${ctx:?}"/*
+install -m 0755 "$jaeger_bin" "$ctx/jaeger-linux"
+build_push jaeger.Dockerfile "$ctx" linux/amd64 "$JAEGER_IMAGE"
 
 # ---- the Bitnami charts -----------------------------------------------------------------
 bitnami_charts=$(bash "$HERE/bitnami-charts.sh") || die "no Bitnami chart packages to push"

@@ -1,8 +1,10 @@
 // `demo check <component> [url]`: the end-to-end check `helm test` runs in the cluster.
 
+import { SpanKind } from "@opentelemetry/api";
 import { defineCommand } from "../lib/command";
-import { loggingEnv, seconds, T } from "../lib/config";
+import { seconds, T, telemetryEnv } from "../lib/config";
 import { sleep } from "../lib/lifecycle";
+import { inSpan } from "../lib/tracing";
 import { checkEcho } from "./echo";
 import { CheckFailed } from "./expect";
 import { checkHeartbeat, heartbeatCheckEnv } from "./heartbeat";
@@ -15,7 +17,7 @@ export const checkEnv = T.Object({
   }),
   CHECK_TIMEOUT_SECONDS: seconds(60, "how long to wait for the service to answer /healthz"),
   ...heartbeatCheckEnv,
-  ...loggingEnv,
+  ...telemetryEnv,
 });
 export type CheckConfig = (typeof checkEnv)["static"];
 
@@ -44,7 +46,10 @@ export const check = defineCommand({
     }
     try {
       await waitUntilUp(url, config.CHECK_TIMEOUT_SECONDS * 1000);
-      await run(url, config);
+      // One trace for the whole check: each request below is a child of this span.
+      await inSpan(`check ${component}`, { "url.full": url }, SpanKind.INTERNAL, () =>
+        run(url, config),
+      );
     } catch (error) {
       console.error(
         `FAIL ${component} at ${url}: ${error instanceof Error ? error.message : error}`,

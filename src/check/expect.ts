@@ -1,6 +1,7 @@
 // Small assertions for the end-to-end checks: one HTTP exchange, compared exactly.
 import { isDeepStrictEqual } from "node:util";
 import { parseOrText } from "../lib/post-json";
+import { tracedFetch } from "../lib/tracing";
 
 export class CheckFailed extends Error {}
 
@@ -19,7 +20,7 @@ export async function expectJson(
   headers: Record<string, string> = {},
 ): Promise<unknown> {
   const [method = "GET", path = "/"] = request.split(" ");
-  const response = await fetch(new URL(path, baseUrl), {
+  const response = await tracedFetch(new URL(path, baseUrl), {
     method,
     headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -3,6 +3,7 @@
 // then every 20 s: the wait covers a client that is still starting).
 import { seconds, T } from "../lib/config";
 import { sleep } from "../lib/lifecycle";
+import { tracedFetch } from "../lib/tracing";
 import { CheckFailed, expectJson } from "./expect";
 
 /** Variables of this check, listed by `demo check --help` with the others. */
@@ -41,11 +42,11 @@ export async function checkHeartbeat(baseUrl: string, config: HeartbeatCheckConf
   const client = await waitForReportingClient(baseUrl, config.HEARTBEAT_CHECK_WAIT * 1000);
   console.log(`ok   client ${client} is UP and its metrics arrived`);
 
-  const metrics = await (await fetch(new URL("/metrics", baseUrl))).text();
+  const metrics = await (await tracedFetch(new URL("/metrics", baseUrl))).text();
   if (!metrics.includes(`heartbeat_client_up{client_id="${client}"} 1`))
     throw new CheckFailed(`GET /metrics: no heartbeat_client_up series of ${client} equal to 1`);
   console.log("ok   GET /metrics -> per-client series");
-  const page = await fetch(new URL("/", baseUrl));
+  const page = await tracedFetch(new URL("/", baseUrl));
   if (!page.ok || !(await page.text()).includes("EventSource"))
     throw new CheckFailed(`GET /: status ${page.status}, expected the dashboard page`);
   console.log("ok   GET / -> dashboard");
@@ -53,7 +54,7 @@ export async function checkHeartbeat(baseUrl: string, config: HeartbeatCheckConf
 
 /** POST /heartbeat with a raw body and the token; the answer's status. */
 async function postRawHeartbeat(baseUrl: string, auth: Record<string, string>, body: string) {
-  const response = await fetch(new URL("/heartbeat", baseUrl), {
+  const response = await tracedFetch(new URL("/heartbeat", baseUrl), {
     method: "POST",
     headers: { "content-type": "application/json", ...auth },
     body,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
+import { readConfig, T, tracingEnv } from "../lib/config";
 import { startBrowser } from "../testing/browser";
 import { recordingLogger } from "../testing/logger";
 import { serveOnFreePort } from "../testing/serve";
@@ -48,6 +49,7 @@ function startClient(id: string, node: string, goodbye = false) {
     METRICS_INTERVAL: 0.3,
     REQUEST_TIMEOUT_SECONDS: 2,
     ACK_SUMMARY_INTERVAL: 60,
+    ...readConfig(T.Object(tracingEnv), {}),
     PORT: 0,
     LOG_LEVEL: "warn",
     LOG_FORMAT: "json",

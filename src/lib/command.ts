@@ -4,6 +4,11 @@ import pkg from "../../package.json";
 import { ConfigError, describeConfig, FILE_SUFFIX, readConfig } from "./config";
 import { exitOnSignals } from "./lifecycle";
 import { configureLogging } from "./log";
+import { flushTracing, startTracing, type TracingConfig } from "./tracing";
+
+// `bun build --define DEMO_NO_TRACING=true` (scripts/bench/traces.ts) drops the SDK from the
+// bundle: the reference that "tracing compiled in but off" is measured against.
+declare const DEMO_NO_TRACING: boolean;
 
 export interface Command<S extends TObject = TObject> {
   summary: string;
@@ -49,8 +54,11 @@ export async function dispatch(table: CommandTable, argv: string[]) {
   }
   if ("LOG_LEVEL" in config) configureLogging(config as never);
   exitOnSignals();
+  if (typeof DEMO_NO_TRACING === "undefined" && "OTEL_EXPORTER_OTLP_ENDPOINT" in config)
+    await startTracing(config as TracingConfig, name);
   try {
     const result = await command.run(config, args);
+    await flushTracing();
     return typeof result === "number" ? result : undefined;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

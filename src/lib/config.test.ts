@@ -2,7 +2,16 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, describeConfig, readConfig, seconds, serverEnv, T, url } from "./config";
+import {
+  ConfigError,
+  describeConfig,
+  readConfig,
+  seconds,
+  serverEnv,
+  T,
+  tracingEnv,
+  url,
+} from "./config";
 
 const schema = T.Object({
   ...serverEnv,
@@ -20,6 +29,7 @@ describe("readConfig", () => {
       LOG_FORMAT: "auto",
       SERVER_URL: "http://localhost:8080",
       ECHO_INTERVAL: 0.5,
+      ...readConfig(T.Object(tracingEnv), {}),
     });
   });
 
@@ -73,6 +83,7 @@ test("describeConfig lists each variable with its default and meaning", () => {
   expect(help).toContain("PORT");
   expect(help).toContain("(default 8080)");
   expect(help).toContain(
-    "ECHO_INTERVAL           time between requests, in seconds (a number > 0) (default 5)",
+    // Aligned after the longest name, OTEL_EXPORTER_OTLP_ENDPOINT (27 characters).
+    `${"ECHO_INTERVAL".padEnd(27)}  time between requests, in seconds (a number > 0) (default 5)`,
   );
 });

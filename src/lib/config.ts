@@ -141,8 +141,63 @@ export const loggingEnv = {
   ),
 };
 
-/** What every command that listens has: a port (clients serve /healthz and /metrics) and logging. */
-export const listenEnv = { PORT: port(), ...loggingEnv };
+/** OTEL_TRACES_SAMPLER's values (the specification's names; the chart's schema takes these). */
+export const TRACES_SAMPLERS = [
+  "parentbased_always_on",
+  "parentbased_always_off",
+  "parentbased_traceidratio",
+  "always_on",
+  "always_off",
+  "traceidratio",
+];
+
+/**
+ * OpenTelemetry's standard variables (their names and meanings are the specification's, so
+ * collectors' and operators' habits carry over). Only OTLP over HTTP: what every collector and
+ * Jaeger receive on port 4318, with no gRPC stack in the binary.
+ */
+export const tracingEnv = {
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.String({
+    pattern: "^(https?://.+)?$",
+    default: "",
+    description:
+      "OTLP/HTTP collector to send traces to, e.g. http://jaeger:4318 (spans go to its path /v1/traces); empty: no traces, nothing loaded",
+  }),
+  OTEL_EXPORTER_OTLP_PROTOCOL: Type.Union(
+    ["http/protobuf", "http/json"].map((protocol) => Type.Literal(protocol)),
+    { default: "http/protobuf", description: "http/protobuf or http/json" },
+  ),
+  OTEL_SERVICE_NAME: Type.String({
+    default: "",
+    description:
+      "service.name of this process's spans (empty: demo- and the command, e.g. demo-users-server)",
+  }),
+  OTEL_TRACES_SAMPLER: Type.Union(
+    TRACES_SAMPLERS.map((sampler) => Type.Literal(sampler)),
+    {
+      default: "parentbased_always_on",
+      description:
+        "which traces to record: always_on, always_off, traceidratio, or parentbased_ one of them (a request carrying a traceparent follows its caller's decision)",
+    },
+  ),
+  OTEL_TRACES_SAMPLER_ARG: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 1,
+    description: "the ratio of traces a traceidratio sampler records",
+  }),
+  OTEL_RESOURCE_ATTRIBUTES: Type.String({
+    pattern: "^([^=,]+=[^,]*(,[^=,]+=[^,]*)*)?$",
+    default: "",
+    description: "more resource attributes for every span, key=value,key2=value2",
+  }),
+};
+
+/** What every command has: logs and traces. */
+export const telemetryEnv = { ...loggingEnv, ...tracingEnv };
+
+/** What every command that listens has: a port (clients serve /healthz and /metrics), logs and traces. */
+export const listenEnv = { PORT: port(), ...telemetryEnv };
 
 /** A server also drains on SIGTERM; clients stop at once, so they do not list the delay. */
 export const serverEnv = {

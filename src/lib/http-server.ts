@@ -9,6 +9,7 @@ import { HttpError, rootCause } from "./errors";
 import { onStop, sleep, stopping } from "./lifecycle";
 import type { Logger } from "./log";
 import { loadMetrics, recordRequest } from "./metrics";
+import { setRoute, traceRequest, tracingOn } from "./tracing";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 // One decoder for every body; fatal: bytes that are not UTF-8 are a 400, not U+FFFD.
@@ -46,58 +47,60 @@ export function createServer({
     state.draining = true;
   });
 
-  const app =
-    // development: false whatever NODE_ENV says: no Bun error pages with stack traces.
-    // reusePort: false, unlike Elysia's default: a second server on a busy port fails at
-    // start instead of silently taking half of the other one's connections.
-    new Elysia({
-      serve: { maxRequestBodySize: BUN_BODY_LIMIT, development: false, reusePort: false },
-      // A WebSocket message is bounded like a body (Bun's own default is 16 MB): over it, Bun
-      // closes the socket with 1009.
-      websocket: { maxPayloadLength: MAX_BODY_BYTES },
-      normalize: !refuseUnknownFields,
+  // development: false whatever NODE_ENV says: no Bun error pages with stack traces.
+  // reusePort: false, unlike Elysia's default: a second server on a busy port fails at
+  // start instead of silently taking half of the other one's connections.
+  const base = new Elysia({
+    serve: { maxRequestBodySize: BUN_BODY_LIMIT, development: false, reusePort: false },
+    // A WebSocket message is bounded like a body (Bun's own default is 16 MB): over it, Bun
+    // closes the socket with 1009.
+    websocket: { maxPayloadLength: MAX_BODY_BYTES },
+    normalize: !refuseUnknownFields,
+  });
+  // A SERVER span around each request, only when traces are on: otherwise no wrapper at all.
+  if (tracingOn()) base.wrap((handle) => traceRequest(handle as (request: Request) => unknown));
+  const app = base
+    // Hooks destructure what they use: Elysia parses only what hooks ask for (a hook taking
+    // the whole context makes it parse cookies, query and more on every request). Metrics
+    // are recorded in onAfterHandle and onError, not onAfterResponse, which costs a
+    // macrotask per request; no global onRequest or onParse hook, either: each makes every
+    // route's compiled handler slower (an onParse hook makes it async).
+    .onTransform({ as: "global" }, ({ set }) => {
+      (set as Timed)[STARTED_AT] = performance.now();
     })
-      // Hooks destructure what they use: Elysia parses only what hooks ask for (a hook taking
-      // the whole context makes it parse cookies, query and more on every request). Metrics
-      // are recorded in onAfterHandle and onError, not onAfterResponse, which costs a
-      // macrotask per request; no global onRequest or onParse hook, either: each makes every
-      // route's compiled handler slower (an onParse hook makes it async).
-      .onTransform({ as: "global" }, ({ set }) => {
-        (set as Timed)[STARTED_AT] = performance.now();
-      })
-      .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue }) => {
-        observe(request.method, route, statusOf(set.status, responseValue), set);
-        if (state.draining) set.headers.connection = "close";
-      })
-      .onError({ as: "global" }, ({ code, error, set, request, path, route }) => {
-        // Not Elysia's `path` for a 404: it cuts the URL at a fixed offset, so behind a Host of
-        // 3 characters or fewer (`Host: api`) /users/1 became /1, a 404 instead of a 405.
-        const body =
-          code === "NOT_FOUND"
-            ? notFoundBody(request.method, pathOf(request), set, app.routes)
-            : errorBody({ code, error, set, request, path }, log);
-        observe(request.method, route, set.status as number, set);
-        if (state.draining) set.headers.connection = "close";
-        return body;
-      })
-      .get("/healthz", () => ({ status: "ok", ...health?.() }))
-      .get("/readyz", async ({ set }) => {
-        if (state.draining) {
-          set.status = 503;
-          return { status: "stopping" };
-        }
-        const results = await Promise.all(
-          Object.entries(readiness).map(async ([name, check]) => [name, (await check()) ?? "ok"]),
-        );
-        const ready = results.every(([, result]) => result === "ok");
-        set.status = ready ? 200 : 503;
-        return { status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) };
-      })
-      .get("/metrics", async ({ set }) => {
-        const registry = await loadMetrics();
-        set.headers["content-type"] = registry.contentType;
-        return registry.metrics();
-      });
+    .onAfterHandle({ as: "global" }, ({ request, route, set, responseValue }) => {
+      observe(request.method, route, statusOf(set.status, responseValue), set);
+      if (state.draining) set.headers.connection = "close";
+    })
+    .onError({ as: "global" }, ({ code, error, set, request, path, route }) => {
+      // Not Elysia's `path` for a 404: it cuts the URL at a fixed offset, so behind a Host of
+      // 3 characters or fewer (`Host: api`) /users/1 became /1, a 404 instead of a 405.
+      const body =
+        code === "NOT_FOUND"
+          ? notFoundBody(request.method, pathOf(request), set, app.routes)
+          : errorBody({ code, error, set, request, path }, log);
+      observe(request.method, route, set.status as number, set);
+      if (state.draining) set.headers.connection = "close";
+      return body;
+    })
+    .get("/healthz", () => ({ status: "ok", ...health?.() }))
+    .get("/readyz", async ({ set }) => {
+      if (state.draining) {
+        set.status = 503;
+        return { status: "stopping" };
+      }
+      const results = await Promise.all(
+        Object.entries(readiness).map(async ([name, check]) => [name, (await check()) ?? "ok"]),
+      );
+      const ready = results.every(([, result]) => result === "ok");
+      set.status = ready ? 200 : 503;
+      return { status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) };
+    })
+    .get("/metrics", async ({ set }) => {
+      const registry = await loadMetrics();
+      set.headers["content-type"] = registry.contentType;
+      return registry.metrics();
+    });
   return app;
 }
 
@@ -215,6 +218,7 @@ function observe(method: string, route: string | undefined, status: number, set:
   const startedAt = (set as Timed)[STARTED_AT];
   const seconds = startedAt === undefined ? 0 : (performance.now() - startedAt) / 1000;
   recordRequest(method, route || "unmatched", status, seconds);
+  setRoute(method, route);
 }
 
 function statusOf(status: unknown, value: unknown) {

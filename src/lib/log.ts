@@ -12,6 +12,13 @@ export function configureLogging(options: { LOG_LEVEL: Level | string; LOG_FORMA
     (options.LOG_FORMAT === "auto" && Boolean(process.stdout.isTTY));
 }
 
+// Fields every line gets from where it is written: trace_id and span_id inside a traced
+// request (set by tracing.ts when traces are on; nothing is asked otherwise).
+let contextFields: (() => Fields | undefined) | undefined;
+export function setLogFields(fields: () => Fields | undefined) {
+  contextFields = fields;
+}
+
 export interface Logger {
   debug(msg: string, fields?: Fields): void;
   info(msg: string, fields?: Fields): void;
@@ -23,6 +30,7 @@ export function createLogger(component: string): Logger {
   const write = (level: Level) => (msg: string, fields?: Fields) => {
     if (rank[level] < rank[settings.level]) return;
     const time = new Date().toISOString();
+    if (contextFields) fields = { ...fields, ...contextFields() };
     const line = settings.text
       ? formatText(time, level, component, msg, fields)
       : JSON.stringify({ time, level, component, msg, ...fields }, replaceErrors);

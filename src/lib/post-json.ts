@@ -1,5 +1,8 @@
 // The clients' one HTTP exchange: POST a JSON body, read the answer as JSON (or text).
+// Each one is a CLIENT span whose trace goes along as `traceparent` when traces are on.
 // A network failure becomes `Failed to connect to server: <reason>`, the line clients log.
+
+import { tracedFetch } from "./tracing";
 
 export interface JsonAnswer {
   status: number;
@@ -15,7 +18,7 @@ export async function postJson(
 ): Promise<JsonAnswer> {
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await tracedFetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify(body),

@@ -3,6 +3,7 @@
 import { Database } from "bun:sqlite";
 import { asc, eq, gt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
+import { traceSync } from "../lib/tracing";
 import { applyMigrations, sqliteMigrations } from "./db/migrations";
 import { users } from "./db/sqlite-schema";
 import {
@@ -19,7 +20,10 @@ export function createSqliteStore(path = ":memory:"): UserStore {
   // A file database shared with another process waits for its lock instead of failing.
   client.run("PRAGMA busy_timeout = 5000");
   const db = drizzle({ client });
-  const run = <T>(operation: string, work: () => T) => query(operation, classify, work);
+  const run = <T>(operation: keyof typeof STATEMENTS, work: () => T) =>
+    query(operation, classify, () =>
+      traceSync(`${STATEMENTS[operation]} users`, spanAttributes(operation, path), work),
+    );
 
   return {
     description: `sqlite:${path}`,
@@ -44,6 +48,25 @@ export function createSqliteStore(path = ":memory:"): UserStore {
     close: async () => client.close(),
   };
 }
+
+// Each store operation is one statement on the users table (migrate: the migrations' DDL).
+const STATEMENTS = {
+  migrate: "MIGRATE",
+  ping: "SELECT",
+  get: "SELECT",
+  list: "SELECT",
+  insert: "INSERT",
+  update: "UPDATE",
+  delete: "DELETE",
+} as const;
+
+/** The database semantic conventions' attributes of one statement (no values: none known here). */
+const spanAttributes = (operation: keyof typeof STATEMENTS, path: string) => ({
+  "db.system.name": "sqlite",
+  "db.namespace": path,
+  "db.operation.name": STATEMENTS[operation],
+  "db.collection.name": "users",
+});
 
 function classify(error: unknown) {
   const cause = driverError(error);

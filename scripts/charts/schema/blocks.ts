@@ -4,6 +4,7 @@
 // umbrella.ts, demo-lib.ts) compose them with. generate.ts writes each chart's
 // values.schema.json from them; a new field written here reaches every chart that uses it.
 import { Type as T, type TObject, type TProperties, type TSchema } from "@sinclair/typebox";
+import { TRACES_SAMPLERS } from "../../../src/lib/config";
 
 export { T };
 
@@ -107,6 +108,28 @@ export const autoscaling = () =>
     ),
   });
 
+// --- traces: global.tracing in the umbrella, tracing in each subchart (empty: the global's) ----
+/** OTLP endpoint, sampler and the collector's NetworkPolicy peers; `inherit`: "" and null allowed. */
+export function tracing(inherit: boolean) {
+  const empty = inherit ? ["" as const] : [];
+  return obj(
+    {
+      endpoint: T.String({
+        pattern: "^(https?://.+)?$",
+        description: "OTEL_EXPORTER_OTLP_ENDPOINT (empty: no traces)",
+      }),
+      sampler: stringEnum([...empty, ...TRACES_SAMPLERS], { description: "OTEL_TRACES_SAMPLER" }),
+      samplerArg: inherit
+        ? raw({ type: ["number", "null"], minimum: 0, maximum: 1 })
+        : T.Number({ minimum: 0, maximum: 1, description: "OTEL_TRACES_SAMPLER_ARG" }),
+      collector: T.Array(anyObject(), {
+        description: "NetworkPolicy peers of the collector (empty: any destination)",
+      }),
+    },
+    { description: "OpenTelemetry traces" },
+  );
+}
+
 /** The keys every subchart starts with: the umbrella's switch, names, image, scheduling. */
 export function subchartHead(networkPolicy: TSchema): TProperties {
   return {
@@ -116,6 +139,7 @@ export function subchartHead(networkPolicy: TSchema): TProperties {
     fullnameOverride: T.String(),
     image: image(),
     networkPolicy,
+    tracing: tracing(true),
     nodeSelector: stringMap(),
     tolerations: T.Array(anyObject()),
     affinity: anyObject(),

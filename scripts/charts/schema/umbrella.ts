@@ -1,7 +1,7 @@
 // charts/demo/values.schema.json (the umbrella: global values and each system's switch) and
 // charts/demo/charts/demo-lib/values.schema.json (the library chart: no parameters). Written
 // by generate.ts; each system's own keys are checked by its subchart's schema.
-import { anyObject, DIGEST, obj, PULL_POLICIES, stringEnum, T } from "./blocks";
+import { anyObject, DIGEST, obj, PULL_POLICIES, stringEnum, T, tracing } from "./blocks";
 
 const DRAFT_07 = "http://json-schema.org/draft-07/schema#";
 
@@ -42,6 +42,7 @@ export const umbrella = {
         }),
       }),
       imageRegistry: T.String({ description: "Registry replacing every image's own" }),
+      tracing: tracing(false),
       defaultStorageClass: T.String(),
       storageClass: T.String(),
       compatibility: obj({

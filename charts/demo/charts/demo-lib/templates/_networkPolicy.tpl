@@ -14,7 +14,8 @@ A NetworkPolicy for one component, with both policy types (anything not
 listed is denied when the cluster's network plugin enforces policies).
 Usage: include "demo-lib.networkPolicy" (dict "ctx" . "component" "client"
          "ingress" (YAML list string or "") "egress" (YAML list string or ""))
-DNS egress is always allowed. For pods of another chart (the Bitnami ones), "name"
+DNS egress is always allowed, and the trace collector when one is configured (our pods
+only). For pods of another chart (the Bitnami ones), "name"
 and "selector" (their matchLabels, a dict) replace the component's.
 */}}
 {{- define "demo-lib.networkPolicy" -}}
@@ -47,6 +48,11 @@ spec:
     {{- include "demo-lib.dnsEgressRule" $ctx | nindent 4 }}
     {{- with .egress }}
     {{- . | nindent 4 }}
+    {{- end }}
+    {{- if not .selector }}
+    {{- with include "demo-lib.tracingEgressRule" $ctx }}
+    {{- . | nindent 4 }}
+    {{- end }}
     {{- end }}
 {{- end -}}
 

@@ -72,7 +72,8 @@ Usage: include "demo-lib.container" (dict "ctx" . "name" "server" "args" (list "
          "env" (include "echo.serverEnv" .) "resources" .Values.server.resources "probes" true
          "secrets" (list (dict "env" "HEARTBEAT_TOKEN" "secret" "<name>" "key" "token")))
 "env": extra env entries as a YAML list (string); PORT=8080 and LOG_LEVEL are always set,
-the chart's extraEnvVars come last.
+the OTEL_* variables when traces are configured (demo-lib.tracingEnv), the chart's
+extraEnvVars come last.
 "probes": httpGet liveness/readiness probes (true for everything that serves HTTP).
 "secrets": Secret keys mounted as files (see demo-lib.secretFiles), passed as <env>_FILE.
 */}}
@@ -90,6 +91,7 @@ the chart's extraEnvVars come last.
     {{- with .env }}
     {{- . | nindent 4 }}
     {{- end }}
+    {{- include "demo-lib.tracingEnv" (dict "ctx" .ctx "name" .name) | nindent 4 }}
     {{- range .secrets }}
     - name: {{ .env }}_FILE
       value: {{ include "demo-lib.secretFile" . | quote }}
