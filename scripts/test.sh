@@ -33,7 +33,7 @@ step "mysql 9 rootfs" bash scripts/stand-ins/mysql9-rootfs.sh
 # Jaeger (the trace tests' collector) was built by root's scripts/tools.sh above: a copy in the
 # checkout's .cache/ (ignored by git, given to that user) is the one src/testing/jaeger.ts runs.
 mkdir -p .cache/bin && install -m 0755 "$DEMO_TOOLS_DIR/bin/jaeger" .cache/bin/jaeger
-export JAEGER_BINARY="$REPO_ROOT/.cache/bin/jaeger"
+export JAEGER_BINARY=.cache/bin/jaeger # relative: the user may see the checkout elsewhere (as-runner-user.sh)
 step "bun test" bash scripts/ci/as-runner-user.sh bun test
 # Schemathesis against the compiled binary's users API, SQLite and MariaDB+Redis: every check,
 # stateful links, a fixed seed and a bounded number of cases (scripts/verify/schemathesis.sh);
