@@ -154,19 +154,22 @@ describe("traces (compiled binary, real Jaeger)", () => {
     });
   });
 
-  test("one echo-client POST is one trace across both processes", async () => {
+  test("one echo-client exchange is one trace across both processes; its log line names it", async () => {
     const { base } = await serve("echo-server", "echo-server-traced");
     const client = await serve("echo-client", "echo-client-traced", {
       SERVER_URL: base,
       ECHO_INTERVAL: "60",
     });
-    await client.process.waitForLine(/Server Response:/);
+    const line = JSON.parse(await client.process.waitForLine(/Server Response:/));
     await client.process.stop(); // flushes its spans on the way out
-    const [trace] = await jaeger.traces("echo-client-traced");
-    const spans = await jaeger.trace(trace?.[0]?.traceID ?? "", (found) => found.length === 2);
+    expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    const spans = await jaeger.trace(line.trace_id, (found) => found.length === 3);
+    const exchange = byName(spans, "echo exchange");
     const post = byName(spans, "POST");
     const served = byName(spans, "POST /");
-    expect(post).toMatchObject({ service: "echo-client-traced", parent: undefined });
+    expect(exchange).toMatchObject({ service: "echo-client-traced", parent: undefined });
+    expect(exchange.spanID).toBe(line.span_id);
+    expect(post).toMatchObject({ service: "echo-client-traced", parent: exchange.spanID });
     expect(post.tags).toMatchObject({ "span.kind": "client", "http.response.status_code": 200 });
     expect(served).toMatchObject({ service: "echo-server-traced", parent: post.spanID });
     expect(served.tags).toMatchObject({ "span.kind": "server", "http.route": "/" });
