@@ -253,3 +253,29 @@ describe("heartbeat Redis store, two replicas", () => {
     expect(lost).toEqual(["client-09", "client-10", "client-11"]);
   });
 });
+
+describe("heartbeat Redis store, a replica stopping", () => {
+  test("a goodbye taken during its shutdown delay still reaches the other replica", async () => {
+    const leaving = await startServer("leaving", { prefix: "stop:", shutdownDelaySeconds: 3 });
+    const staying = await startServer("staying", { prefix: "stop:" });
+    const report = (path: string, body: object) =>
+      fetch(`${leaving.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          clientId: "evicted",
+          bootId: "boot-e",
+          sentAt: Date.now(),
+          ...body,
+        }),
+      });
+    expect((await report("/heartbeat", { seq: 1, intervalSeconds: 60 })).status).toBe(200);
+    await until(async () => (await stateOf(staying, "evicted")) === "UP");
+    // A drained node: the Service still routes to the pod during its shutdown delay.
+    const stopped = leaving.process.stop("SIGTERM");
+    await until(async () => (await fetch(`${leaving.url}/readyz`)).status === 503);
+    expect(await (await report("/goodbye", {})).json()).toMatchObject({ event: "left" });
+    await until(async () => (await stateOf(staying, "evicted")) === "LEFT", 10_000);
+    expect(await stopped).toBe(0);
+  });
+});

@@ -226,19 +226,23 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
   const flushTimer = setInterval(flush, FLUSH_MS);
   const leaseTimer = setInterval(renewLease, LEASE_RENEW_MS);
   renewLease();
-  signal.addEventListener("abort", async () => {
-    clearInterval(flushTimer);
-    clearInterval(leaseTimer);
-    await flush();
-    // Hand the lease over at once instead of after it expires.
-    if (leaseUntil > 0) await redis.eval(RENEW, 1, keys.lease, replica, 1).catch(() => {});
-    closed = true;
-    redis.disconnect();
-    subscriber.disconnect();
-  });
+  let closing: Promise<void> | undefined;
+  /** Writes the last changes, hands the lease over at once (not when it expires), disconnects. */
+  const close = () =>
+    (closing ??= (async () => {
+      clearInterval(flushTimer);
+      clearInterval(leaseTimer);
+      await flush();
+      if (leaseUntil > 0) await redis.eval(RENEW, 1, keys.lease, replica, 1).catch(() => {});
+      closed = true;
+      redis.disconnect();
+      subscriber.disconnect();
+    })());
+  signal.addEventListener("abort", close);
 
   return {
     replica,
+    close,
     /** Told of every client the registry changed; the store's own applications excepted. */
     changed(clientId: string) {
       if (!applying) dirty.add(clientId);

@@ -315,7 +315,7 @@ describe("heartbeat interval bounds", () => {
     for (const value of ["0.001", "0.09", "3601"]) {
       expect(() => read(value)).toThrow(ConfigError);
       expect(() => read(value)).toThrow(
-        'HEARTBEAT_INTERVAL="' + value + '": expected a number >= 0.1, <= 3600',
+        `HEARTBEAT_INTERVAL="${value}": expected a number >= 0.1, <= 3600`,
       );
     }
     for (const value of ["0.1", "3", "3600"])

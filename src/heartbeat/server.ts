@@ -53,8 +53,12 @@ export interface HeartbeatServerOptions {
     >;
   log: Logger;
   now?: Clock;
-  /** Stops the sweep and closes the event streams; the process's stop signal by default. */
+  /** Closes the event streams; the process's stop signal by default. */
   signal?: AbortSignal;
+  /** Stops the sweep and the store; `signal` by default. The command stops them only once
+   * the server drained, so what it took during the shutdown delay (a goodbye, a beat) is
+   * still shared with the other replicas. */
+  until?: AbortSignal;
 }
 
 // Bun's text import embeds the page in the binary; the .html type says bundle, it is a string.
@@ -66,6 +70,7 @@ export function createHeartbeatServer({
   log,
   now,
   signal = stopping,
+  until = signal,
 }: HeartbeatServerOptions) {
   const intervalMs = config.HEARTBEAT_INTERVAL * 1000;
   const countEvent = exportClientMetrics(() => registry.clients.values());
@@ -82,9 +87,9 @@ export function createHeartbeatServer({
     onEvent: (event) => countEvent(event),
   });
   const events = createEventStream(registry, { signal });
-  const store = openStore(config, { registry, log, intervalMs, signal });
+  const store = openStore(config, { registry, log, intervalMs, signal: until });
   const period = Math.max(10, Math.min(250, intervalMs / 4));
-  startSweeper(registry, period, signal, () => store?.maySweep() ?? true);
+  startSweeper(registry, period, until, () => store?.maySweep() ?? true);
   const tokenMatches = bearerCheck(config.HEARTBEAT_TOKEN);
 
   const health = () =>
@@ -207,7 +212,16 @@ export const heartbeatServer = defineCommand({
   env: heartbeatServerEnv,
   run(config) {
     const log = createLogger("heartbeat-server");
-    const { app } = createHeartbeatServer({ config, log });
-    listen(app, { port: config.PORT, log, shutdownDelaySeconds: config.SHUTDOWN_DELAY_SECONDS });
+    const drained = new AbortController();
+    const { app, store } = createHeartbeatServer({ config, log, until: drained.signal });
+    listen(app, {
+      port: config.PORT,
+      log,
+      shutdownDelaySeconds: config.SHUTDOWN_DELAY_SECONDS,
+      afterDrain: async () => {
+        drained.abort();
+        await store?.close();
+      },
+    });
   },
 });

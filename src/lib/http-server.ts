@@ -292,6 +292,8 @@ export interface ListenOptions {
   log: Logger;
   /** After SIGTERM, how long /readyz answers 503 before the listener closes. */
   shutdownDelaySeconds: number;
+  /** Work that must wait for the drain (e.g. a store sharing what the last requests changed). */
+  afterDrain?: () => Promise<void>;
 }
 
 /** Starts listening and registers the graceful stop; resolves with the bound port. */
@@ -313,6 +315,7 @@ export function listen(app: AnyElysia, options: ListenOptions) {
     // each was told `Connection: close` on its first answer during the delay.
     await app.stop(false);
     options.log.info("drained", { port });
+    await options.afterDrain?.();
   });
   return port;
 }
