@@ -65,6 +65,24 @@ describe("near cache, two replicas", () => {
     expect((await nearCached(b, "probe")).name).toBe("set in Redis");
   });
 
+  test("a near-cache hit is answered at once: a settled answer, no promise to wait for", async () => {
+    await add(a, "sync");
+    const cached = await nearCached(a, "sync");
+    for (let read = 0; read < 2; read++) {
+      // The route's own answer (what Bun.serve is handed), not over HTTP.
+      const answer = a.app.fetch(new Request(`${a.base}/users/sync`));
+      expect(Bun.peek.status(answer)).toBe("fulfilled");
+      const response = await answer;
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-cache")).toBe("HIT-LOCAL");
+      expect(response.headers.get("content-type")).toBe("application/json;charset=utf-8");
+      expect(await response.json()).toEqual(cached);
+    }
+    // Changed: the next answer is the new user, made anew.
+    expect((await a.call("PATCH", "/users/sync", { name: "v1" })).status).toBe(200);
+    expect((await nearCached(a, "sync")).name).toBe("v1");
+  });
+
   test("writes on one replica: no stale read there, the other converges", async () => {
     await add(a, "w");
     await Promise.all([nearCached(a, "w"), nearCached(b, "w")]);

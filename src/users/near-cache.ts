@@ -3,12 +3,15 @@
 // says when); losing the channel empties it, so no entry outlives an invalidation it missed.
 import { LRUCache } from "lru-cache";
 import { Counter } from "prom-client";
-import type { Lookup, UserCache } from "./cache";
+import type { Hit, Lookup, UserCache } from "./cache";
+import { hotCounter } from "./hot-counter";
 
-export const nearLookups = new Counter({
+/** Near cache lookups while it is live: `nearLookups[result] += 1`. */
+export const nearLookups = hotCounter({
   name: "users_near_cache_lookups_total",
   help: "Near cache lookups while it is live: hit (served in-process) or miss (asked Redis).",
-  labelNames: ["result"] as const,
+  label: "result",
+  values: ["hit", "miss"],
 });
 export const nearInvalidations = new Counter({
   name: "users_near_cache_invalidations_total",
@@ -19,8 +22,6 @@ export const nearFlushes = new Counter({
   name: "users_near_cache_flushes_total",
   help: "Times the near cache was emptied because its invalidation channel was lost (or Redis was flushed).",
 });
-const hits = nearLookups.labels("hit");
-const misses = nearLookups.labels("miss");
 const local = nearInvalidations.labels("local");
 const remote = nearInvalidations.labels("remote");
 
@@ -32,7 +33,7 @@ export interface NearCacheOptions {
 }
 
 export class NearCache implements UserCache {
-  private readonly entries: LRUCache<string, string>;
+  private readonly entries: LRUCache<string, Hit>;
   // Moves on with every invalidation and flush: a Redis answer is kept only if none happened
   // since its lookup was sent. An invalidation message travels on another connection than the
   // reply, so it may be handled before a reply read before the write; this catches that.
@@ -49,7 +50,7 @@ export class NearCache implements UserCache {
       max: options.maxEntries,
       maxSize: options.maxBytes,
       // UTF-16 code units, twice that in bytes, plus the key.
-      sizeCalculation: (json, id) => 2 * (json.length + id.length),
+      sizeCalculation: ({ json }, id) => 2 * (json.length + id.length),
       ttl: options.ttlSeconds * 1000,
       // Date.now() per read is enough for whole-second TTLs.
       ttlAutopurge: false,
@@ -68,14 +69,19 @@ export class NearCache implements UserCache {
     return this.entries.size;
   }
 
+  /** The entry, while the channel is live; no Redis. */
+  peek(id: string): Hit | undefined {
+    if (!this.live) return undefined;
+    const hit = this.entries.get(id);
+    if (hit) nearLookups.hit += 1;
+    return hit;
+  }
+
   lookup(id: string): Promise<Lookup> | Lookup {
     if (!this.live) return this.inner.lookup(id);
-    const json = this.entries.get(id);
-    if (json !== undefined) {
-      hits.inc();
-      return { result: "local", json };
-    }
-    misses.inc();
+    const hit = this.peek(id);
+    if (hit) return hit;
+    nearLookups.miss += 1;
     return this.ask(id);
   }
 
@@ -85,7 +91,7 @@ export class NearCache implements UserCache {
     // Only a Redis hit is kept (not a fill from the database): the entry is known to be in
     // Redis, where a write on any replica invalidates it and so sends the message.
     if (found.result === "hit" && this.live && epoch === this.epoch)
-      this.entries.set(id, found.json);
+      this.entries.set(id, { result: "local", json: found.json });
     return found;
   }
 
