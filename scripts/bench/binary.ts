@@ -20,7 +20,10 @@ export function ensureBinary() {
 /** Servers of the binary on free ports; `stop` kills them all. */
 export function binaryServers() {
   const servers: Array<ReturnType<typeof Bun.spawn>> = [];
+  const pids = new Map<string, number>();
   return {
+    /** The process id of the server at `base` (for its CPU time). */
+    pid: (base: string) => pids.get(base) as number,
     /** Starts `demo <command>` with `env`; resolves with its base URL once /readyz is 200. */
     async serve(command: string, env: Record<string, string>, executable = binary) {
       const port = await freePort();
@@ -32,6 +35,7 @@ export function binaryServers() {
         }),
       );
       const base = `http://127.0.0.1:${port}`;
+      pids.set(base, servers.at(-1)?.pid as number);
       await waitUntilUp(`${base}/readyz`, 30_000);
       return base;
     },
