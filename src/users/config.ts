@@ -87,7 +87,8 @@ export const usersServerEnv = T.Object({
   NEAR_CACHE_MAX_BYTES: T.Integer({
     minimum: 1024,
     default: 16 * 1024 * 1024,
-    description: "the most bytes of JSON (counted as UTF-16) the near cache holds",
+    description:
+      "the most bytes the near cache holds: each user's JSON (as UTF-16) and its ready answer",
   }),
   MIGRATE_ON_START: T.Boolean({
     default: true,

@@ -49,8 +49,9 @@ export class NearCache implements UserCache {
     this.entries = new LRUCache({
       max: options.maxEntries,
       maxSize: options.maxBytes,
-      // UTF-16 code units, twice that in bytes, plus the key.
-      sizeCalculation: ({ json }, id) => 2 * (json.length + id.length),
+      // The JSON and the key as UTF-16 (two bytes a unit), plus the answer an entry keeps
+      // ready once served (app.ts): its UTF-8 body. Counted at once, so the bound holds.
+      sizeCalculation: ({ json }, id) => 2 * (json.length + id.length) + Buffer.byteLength(json),
       ttl: options.ttlSeconds * 1000,
       // Date.now() per read is enough for whole-second TTLs.
       ttlAutopurge: false,
