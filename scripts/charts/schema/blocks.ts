@@ -94,6 +94,8 @@ export const service = () =>
   });
 
 const percent = () => raw({ type: ["integer", "null"], minimum: 1 });
+/** An HPA stabilization window (Kubernetes' own bound: 0 to 3600 s); null keeps Kubernetes' default. */
+const window = () => raw({ type: ["integer", "null"], minimum: 0, maximum: 3600 });
 export const autoscaling = () =>
   obj({
     hpa: obj(
@@ -103,6 +105,8 @@ export const autoscaling = () =>
         maxReplicas: T.Integer({ minimum: 1 }),
         targetCPU: percent(),
         targetMemory: percent(),
+        scaleUpStabilizationSeconds: window(),
+        scaleDownStabilizationSeconds: window(),
       },
       { required: ["enabled"], description: "HorizontalPodAutoscaler" },
     ),

@@ -84,7 +84,8 @@ spec:
 {{/*
 A HorizontalPodAutoscaler for the system's main Deployment (named
 "demo-lib.fullname"), from its autoscaling.hpa values (Bitnami's names).
-Renders nothing unless enabled.
+Renders nothing unless enabled. The stabilization windows (null: Kubernetes' defaults, 0 s up
+and 300 s down) go in spec.behavior; 0 is a window too.
 Usage: include "demo-lib.hpa" (dict "ctx" . "component" "server" "hpa" .Values.server.autoscaling.hpa)
 */}}
 {{- define "demo-lib.hpa" -}}
@@ -116,6 +117,16 @@ spec:
           averageUtilization: {{ $target }}
     {{- end }}
     {{- end }}
+  {{- $windows := dict "scaleUp" .scaleUpStabilizationSeconds "scaleDown" .scaleDownStabilizationSeconds }}
+  {{- if or (not (kindIs "invalid" $windows.scaleUp)) (not (kindIs "invalid" $windows.scaleDown)) }}
+  behavior:
+    {{- range $direction, $seconds := $windows }}
+    {{- if not (kindIs "invalid" $seconds) }}
+    {{ $direction }}:
+      stabilizationWindowSeconds: {{ $seconds }}
+    {{- end }}
+    {{- end }}
+  {{- end }}
 {{- end }}
 {{- end }}
 {{- end -}}
