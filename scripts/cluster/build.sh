@@ -15,6 +15,7 @@
 #   image, both as OCI archives that up.sh imports into containerd (oci-archive.sh: BuildKit).
 # - local-path-provisioner (build-local-path.sh) and its busybox helper image: the cluster's
 #   default StorageClass, as kind has one
+# - metrics-server (build-metrics-server.sh) and its image: the resource metrics HPAs read
 #
 # Cache: $DEMO_CLUSTER_CACHE (default /var/cache/demo-cluster), keyed by version and
 # Go version. Builds run niced (the CPU is shared). DEMO_CLUSTER_GO_P sets `go build -p`.
@@ -154,10 +155,17 @@ fi
 # ---- 5. BuildKit and the registry (the release rehearsal) ----------------------------------
 bash "$CLUSTER_DIR/build-release-tools.sh"
 
-# ---- 6. kube-router's NetworkPolicy controller (v2.1.0: reported security flaws, test only) -
+# ---- 6. metrics-server and its image (HorizontalPodAutoscalers), beside steps 7 and 8 ----------
+# BuildKit (step 5) is there for its image; cold, its Go build overlaps kube-router's and
+# local-path-provisioner's (each niced, -p $GO_P) instead of adding minutes after them.
+bash "$CLUSTER_DIR/build-metrics-server.sh" &
+metrics_server_build=$!
+
+# ---- 7. kube-router's NetworkPolicy controller (v2.1.0: reported security flaws, test only) -
 bash "$CLUSTER_DIR/build-kube-router.sh"
 
-# ---- 7. the default StorageClass: local-path-provisioner and its helper image -----------------
+# ---- 8. the default StorageClass: local-path-provisioner and its helper image -----------------
 bash "$CLUSTER_DIR/build-local-path.sh"
+wait "$metrics_server_build" || die "metrics-server build failed (log: $CACHE_ROOT/build-metrics-server.log)"
 
 log "build done in $((SECONDS - t0))s; cache: $CACHE_ROOT"

@@ -40,7 +40,8 @@ LOGS="$STATE/logs"
 PIDS="$STATE/pids"
 PKI="$STATE/pki"
 KUBECONFIG_FILE="$STATE/kubeconfig"
-CONTAINERD_SOCK="$STATE/run/containerd.sock"
+CONTAINERD_SOCK="$STATE/run/containerd.sock"   # node 1's (node.sh: N_SOCK)
+CONTAINERD_CERTS_D="$STATE/containerd/certs.d"  # registry mirrors, read by every node's containerd
 
 # ---- network (all local: a netns of ours and one veth pair) ----------------------
 NETNS=demo-k8s
@@ -49,7 +50,8 @@ VETH_HOST=demo-k8s-h        # host end
 VETH_NODE=demo-k8s-n        # node end, inside $NETNS
 HOST_IP=10.250.0.1          # host end of the veth (/30)
 NODE_IP=10.250.0.2          # the node's address: apiserver, kubelet, NodePorts
-NODE_NAME=demo-node
+NODE_NAME=demo-node         # node 1; node N > 1 is demo-node-N at 10.250.<N-1>.2 (node.sh)
+NODES=2                     # the e2e runs on two nodes: spread, drains and a lost node
 POD_CIDR=10.244.0.0/24
 CLUSTER_CIDR=10.244.0.0/16
 SERVICE_CIDR=10.96.0.0/16
@@ -71,10 +73,14 @@ start_in_node() {
   local name=$1; shift
   start_on_host "$name" nsenter --net="$NETNS_PATH" -- "$@"
 }
-# start_on_host NAME CMD...: the same, in the host's network namespace.
+# start_on_host NAME CMD...: the same, in the host's network namespace. With START_CGROUP_PROCS
+# set (a cgroup.procs file) the process starts in that cgroup (node.sh: a node's freezer).
 start_on_host() {
   local name=$1; shift
-  (exec setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null) &
+  (
+    if [[ -n ${START_CGROUP_PROCS:-} ]]; then echo "$BASHPID" >"$START_CGROUP_PROCS"; fi
+    exec setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null
+  ) &
   echo "$! $(proc_start_time $!)" >"$PIDS/$name.pid"
 }
 
@@ -176,6 +182,13 @@ LOCAL_PATH_BIN="$CACHE_ROOT/local-path-${LOCAL_PATH_VERSION}-${GO_VERSION_KEY}/b
 LOCAL_PATH_IMAGE="demo.local/local-path-provisioner:${LOCAL_PATH_VERSION}"
 LOCAL_PATH_HELPER_IMAGE="demo.local/local-path-helper:${LOCAL_PATH_VERSION}"
 LOCAL_PATH_DIR="$STATE/local-path"
+
+# ---- resource metrics for HorizontalPodAutoscalers (build-metrics-server.sh) -----------------
+# sigs.k8s.io/metrics-server from the Go module proxy, deployed in kube-system (metrics-server.yaml).
+# v0.8.0: the proxy also serves v0.9.0, which is not an approved release.
+METRICS_SERVER_VERSION=v0.8.0
+METRICS_SERVER_BIN="$CACHE_ROOT/metrics-server-${METRICS_SERVER_VERSION}-${GO_VERSION_KEY}/bin"
+METRICS_SERVER_IMAGE="demo.local/metrics-server:${METRICS_SERVER_VERSION}"
 
 # The public names the release path uses, played here by one local OCI registry
 # (registry.sh) on the host end of the cluster's veth. `as_public CMD...` runs CMD in a

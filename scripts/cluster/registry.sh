@@ -6,7 +6,7 @@
 # - one CNCF distribution registry (TLS, a throwaway CA) on $HOST_IP:443, the host end of the
 #   cluster's veth, so both the host and the node reach it. It plays ghcr.io, gcr.io and
 #   docker.io (registry-1.docker.io) at once: their repository paths do not collide.
-# - the node's containerd pulls those three names through it (certs.d/<name>/hosts.toml,
+# - every node's containerd pulls those three names through it (certs.d/<name>/hosts.toml,
 #   a mirror, as a user would configure one).
 # - buildkitd (runc worker, host network for RUN steps) runs under as_public (lib.sh), where
 #   the public names resolve to the stand-in: the Dockerfile builds and pushes as on a user's
@@ -32,8 +32,8 @@ cat /etc/ssl/certs/ca-certificates.crt "$REGISTRY_DIR/ca.crt" >"$REGISTRY_DIR/ca
   echo "$HOST_IP ${PUBLIC_REGISTRY_NAMES[*]}"
 } >"$REGISTRY_DIR/hosts"
 for name in ghcr.io gcr.io docker.io; do
-  mkdir -p "$STATE/containerd/certs.d/$name"
-  cat >"$STATE/containerd/certs.d/$name/hosts.toml" <<EOF
+  mkdir -p "$CONTAINERD_CERTS_D/$name"
+  cat >"$CONTAINERD_CERTS_D/$name/hosts.toml" <<EOF
 server = "https://$name"
 [host."https://$HOST_IP"]
   capabilities = ["pull", "resolve"]

@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# Start a single-node Kubernetes on this machine and wait until it is usable.
+# Start a two-node Kubernetes on this machine and wait until it is usable.
 #
 #   scripts/cluster/up.sh            # builds first if the cache is empty
 #   export KUBECONFIG=/tmp/demo-cluster/kubeconfig
 #   scripts/cluster/down.sh          # stops everything again
 #
-# Layout: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd
-# (+ runc, bridge CNI), kubelet (cgroupfs driver), kube-proxy (iptables mode) and
-# kube-router's NetworkPolicy controller (--run-firewall only) run
-# as plain processes inside the network namespace $NETNS, which has no route off
-# this machine. The host reaches the node at $NODE_IP over one veth pair and routes
-# the pod and service ranges to it. CoreDNS runs as a Deployment in kube-system
+# Layout: etcd, kube-apiserver, kube-controller-manager and kube-scheduler run as plain
+# processes inside the network namespace $NETNS (node 1's), which has no route off this
+# machine. Each of the $NODES nodes (node.sh) runs containerd (+ runc, bridge CNI), kubelet
+# (cgroupfs driver), kube-proxy (iptables mode) and kube-router's NetworkPolicy controller
+# (--run-firewall only) in its own network namespace; node N > 1 is joined to node 1 by a veth
+# pair. The host reaches node 1 at $NODE_IP over one veth pair and routes the pod and service
+# ranges to it. metrics-server serves metrics.k8s.io (metrics-server.yaml). CoreDNS runs as a Deployment in kube-system
 # (no upstream forwarding: only cluster.local answers). local-path-provisioner makes
 # `local-path` the default StorageClass (local-path.yaml; volumes in $DEMO_CLUSTER_DIR/local-path).
 # State and logs are in $DEMO_CLUSTER_DIR (default /tmp/demo-cluster); logs/<component>.log on failure.
 # shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/cluster/node.sh
+source "$CLUSTER_DIR/node.sh"
 need_root
 
 t0=$SECONDS
@@ -27,14 +30,13 @@ for p in "$PIDS"/*.pid; do
     die "a cluster is already up ($(basename "$p" .pid) runs, pid $(live_pid "$p")): run scripts/cluster/down.sh first"
   fi
 done
-if [[ -e "$NETNS_PATH" ]] || ip link show "$VETH_HOST" >/dev/null 2>&1 || [[ -d $STATE/pki ]]; then
+if compgen -G "/run/netns/$NETNS*" >/dev/null || ip link show "$VETH_HOST" >/dev/null 2>&1 || [[ -d $STATE/pki ]]; then
   # Left by a run that crashed or a machine that restarted: nothing of it runs any more.
   log "stale state of an earlier cluster (nothing of it runs): cleaning it with down.sh"
   bash "$CLUSTER_DIR/down.sh" || die "could not clean the stale cluster state"
 fi
 rm -rf "$STATE"
-mkdir -p "$STATE" "$LOGS" "$PIDS" "$PKI" "$STATE/run" "$STATE/etcd" "$STATE/cni/net.d" \
-  "$STATE/cni/ipam" "$STATE/containerd" "$STATE/kubelet" "$STATE/pod-logs" "$STATE/manifests"
+mkdir -p "$STATE" "$LOGS" "$PIDS" "$PKI" "$STATE/run" "$STATE/etcd" "$STATE/manifests"
 on_exit() {
   local rc=$?
   if ((rc)); then log "up failed (exit $rc); logs in $LOGS; run scripts/cluster/down.sh to clean up"; fi
@@ -47,25 +49,8 @@ for k in vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops 
   echo "$k=$(sysctl -n "$k")"
 done >"$STATE/sysctl.saved"
 
-# ---- network namespace --------------------------------------------------------------
-log "network: netns $NETNS, node $NODE_IP <-> host $HOST_IP"
-ip netns add "$NETNS"
-ip link add "$VETH_HOST" type veth peer name "$VETH_NODE" netns "$NETNS"
-ip addr add "$HOST_IP/30" dev "$VETH_HOST"
-ip link set "$VETH_HOST" up
-in_node ip link set lo up
-in_node ip addr add "$NODE_IP/30" dev "$VETH_NODE"
-in_node ip link set "$VETH_NODE" up
-# The node itself needs a route to the service range for kube-proxy's DNAT to apply to
-# its own connections (there is no default route here); an empty bridge is the device:
-# whatever is not translated to a pod is dropped there.
-in_node ip link add demo-svc type bridge
-in_node ip link set demo-svc up
-in_node ip route add "$SERVICE_CIDR" dev demo-svc
-ip route add "$CLUSTER_CIDR" via "$NODE_IP" dev "$VETH_HOST"
-ip route add "$SERVICE_CIDR" via "$NODE_IP" dev "$VETH_HOST"
-in_node sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1 \
-  net.bridge.bridge-nf-call-ip6tables=1 net.ipv4.conf.all.route_localnet=1
+# ---- network namespaces: node 1 (the control plane's too), then the others -----------------
+for n in $(seq 1 "$NODES"); do node_network "$n"; done
 : >"$STATE/resolv.conf"   # pods with dnsPolicy Default get no upstream resolver
 
 # ---- certificates (one CA, EC P-256) ----------------------------------------------
@@ -78,95 +63,25 @@ make_cert "$PKI" admin "/O=system:masters/CN=kubernetes-admin" clientAuth
 make_cert "$PKI" controller-manager "/CN=system:kube-controller-manager" clientAuth
 make_cert "$PKI" scheduler "/CN=system:kube-scheduler" clientAuth
 make_cert "$PKI" kube-proxy "/CN=system:kube-proxy" clientAuth
-make_cert "$PKI" kubelet-client "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
-make_cert "$PKI" kubelet-serving "/O=system:nodes/CN=system:node:$NODE_NAME" serverAuth "DNS:$NODE_NAME,IP:$NODE_IP"
+make_cert "$PKI" kube-router "/O=system:masters/CN=kube-router" clientAuth
+# The API server's client certificate towards aggregated APIs (metrics-server's metrics.k8s.io).
+make_cert "$PKI" front-proxy-client "/CN=front-proxy-client" clientAuth
 make_sa_key "$PKI"
+for n in $(seq 1 "$NODES"); do node_certs "$n"; done
 
 write_kubeconfig "$KUBECONFIG_FILE" "$PKI" admin "https://$NODE_IP:6443"
-for c in controller-manager scheduler kube-proxy kubelet-client; do
+for c in controller-manager scheduler; do
   write_kubeconfig "$STATE/$c.kubeconfig" "$PKI" "$c" "https://127.0.0.1:6443"
 done
+# Every node's components reach the API server on node 1's address.
+for c in kube-proxy kube-router; do
+  write_kubeconfig "$STATE/$c.kubeconfig" "$PKI" "$c" "https://$NODE_IP:6443"
+done
 
-# ---- process helpers ---------------------------------------------------------------
 start() { start_in_node "$@"; }
 
-# ---- containerd ----------------------------------------------------------------------
-cat >"$STATE/cni/net.d/10-demo.conflist" <<EOF
-{
-  "cniVersion": "0.4.0",
-  "name": "demo",
-  "plugins": [
-    {
-      "type": "bridge",
-      "bridge": "cni0",
-      "isGateway": true,
-      "ipMasq": false,
-      "hairpinMode": true,
-      "ipam": {
-        "type": "host-local",
-        "dataDir": "$STATE/cni/ipam",
-        "ranges": [[{"subnet": "$POD_CIDR"}]],
-        "routes": [{"dst": "0.0.0.0/0"}]
-      }
-    },
-    {"type": "portmap", "capabilities": {"portMappings": true}}
-  ]
-}
-EOF
-cat >"$STATE/containerd/config.toml" <<EOF
-version = 2
-root = "$STATE/containerd/root"
-state = "$STATE/containerd/state"
-disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
-  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-  "io.containerd.grpc.v1.introspection.v1.tracing", "io.containerd.tracing.processor.v1.otlp"]
-[grpc]
-  address = "$CONTAINERD_SOCK"
-[ttrpc]
-  address = "$CONTAINERD_SOCK.ttrpc"
-[debug]
-  address = ""
-[metrics]
-  address = ""
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$STATE/containerd/opt"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$PAUSE_IMAGE"
-  enable_selinux = false
-  max_container_log_line_size = 16384
-  # This machine withholds CAP_SYS_RESOURCE even from root, so no process may lower
-  # its oom_score_adj below 0; kubelet asks -998 for every pod sandbox and runc would
-  # fail ("failed to update /proc/self/oom_score_adj: Permission denied"). Clamp
-  # requests to containerd's own score instead.
-  restrict_oom_score_adj = true
-  # Pod network namespaces under our state dir (not /var/run/netns), so down.sh finds
-  # and unmounts them even after a crash.
-  netns_mounts_under_state_dir = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        SystemdCgroup = false
-        BinaryName = "$(command -v runc)"
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "$STATE/cni/net.d"
-  # Per-registry hosts.toml (registry.sh writes them: ghcr.io, docker.io and gcr.io are
-  # mirrored by the local stand-in registry); read at each pull.
-  [plugins."io.containerd.grpc.v1.cri".registry]
-    config_path = "$STATE/containerd/certs.d"
-EOF
-log "containerd"
-start containerd containerd --config "$STATE/containerd/config.toml" --log-level warn
-ctr_() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
-up_or_die containerd 30 ctr_ version
-for image in "$PAUSE_IMAGE" "$COREDNS_IMAGE" "$LOCAL_PATH_IMAGE" "$LOCAL_PATH_HELPER_IMAGE"; do
-  tar=$(image_archive "$image")
-  ctr_ images import "$tar" >/dev/null || die "ctr images import $tar failed"
-done
-ctr_ images ls -q | sed 's/^/  image: /' >&2
+# ---- containerd of each node (the images up.sh deploys imported into each) ----------------------
+for n in $(seq 1 "$NODES"); do node_containerd "$n"; done
 
 # ---- etcd -------------------------------------------------------------------------------
 log "etcd"
@@ -194,6 +109,11 @@ start kube-apiserver "$K8S_BIN/kube-apiserver" \
   --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
   --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
   --allow-privileged=true --profiling=false --endpoint-reconciler-type=lease \
+  --requestheader-client-ca-file="$PKI/ca.crt" --requestheader-allowed-names=front-proxy-client \
+  --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+  --requestheader-extra-headers-prefix=X-Remote-Extra- \
+  --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
+  --enable-aggregator-routing=true \
   --v=1
 up_or_die kube-apiserver 90 kctl get --raw /readyz
 
@@ -217,89 +137,15 @@ start kube-scheduler "$K8S_BIN/kube-scheduler" \
 up_or_die kube-controller-manager 60 in_node curl -fsk https://127.0.0.1:10257/healthz
 up_or_die kube-scheduler 60 in_node curl -fsk https://127.0.0.1:10259/healthz
 
-# ---- node: kubelet and kube-proxy --------------------------------------------------------
-cat >"$STATE/kubelet/config.yaml" <<EOF
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-cgroupDriver: cgroupfs
-failCgroupV1: false
-failSwapOn: false
-containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
-address: $NODE_IP
-port: 10250
-readOnlyPort: 0
-healthzBindAddress: 127.0.0.1
-healthzPort: 10248
-authentication:
-  anonymous: {enabled: false}
-  webhook: {enabled: true}
-  x509: {clientCAFile: $PKI/ca.crt}
-authorization:
-  mode: Webhook
-tlsCertFile: $PKI/kubelet-serving.crt
-tlsPrivateKeyFile: $PKI/kubelet-serving.key
-clusterDomain: $CLUSTER_DOMAIN
-clusterDNS: [$DNS_SVC_IP]
-resolvConf: $STATE/resolv.conf
-podLogsDir: $STATE/pod-logs
-maxPods: 110
-serializeImagePulls: false
-imageGCHighThresholdPercent: 100
-imageGCLowThresholdPercent: 99
-evictionHard:
-  memory.available: 200Mi
-  nodefs.available: 1%
-  nodefs.inodesFree: 1%
-  imagefs.available: 1%
-protectKernelDefaults: false
-oomScoreAdj: 0   # the default -999 needs CAP_SYS_RESOURCE, which this machine withholds
-rotateCertificates: false
-serverTLSBootstrap: false
-EOF
-log "kubelet"
-start kubelet "$K8S_BIN/kubelet" --config="$STATE/kubelet/config.yaml" \
-  --kubeconfig="$STATE/kubelet-client.kubeconfig" --root-dir="$STATE/kubelet" \
-  --cert-dir="$PKI" --hostname-override="$NODE_NAME" --node-ip="$NODE_IP" --v=1
-up_or_die kubelet 90 kctl get node "$NODE_NAME"
-
-cat >"$STATE/kube-proxy.yaml" <<EOF
-apiVersion: kubeproxy.config.k8s.io/v1alpha1
-kind: KubeProxyConfiguration
-mode: iptables
-clientConnection:
-  kubeconfig: $STATE/kube-proxy.kubeconfig
-hostnameOverride: $NODE_NAME
-clusterCIDR: $CLUSTER_CIDR
-bindAddress: $NODE_IP
-healthzBindAddress: 127.0.0.1:10256
-metricsBindAddress: 127.0.0.1:10249
-nodePortAddresses: ["$NODE_IP/32"]
-oomScoreAdj: 0
-conntrack:
-  maxPerCore: 0
-  min: 0
-  tcpEstablishedTimeout: 0s
-  tcpCloseWaitTimeout: 0s
-EOF
-log "kube-proxy"
-start kube-proxy "$K8S_BIN/kube-proxy" --config="$STATE/kube-proxy.yaml" --v=1
-up_or_die kube-proxy 60 in_node curl -fs http://127.0.0.1:10256/healthz
-
-# NetworkPolicies: kube-router's policy controller only (iptables + ipset in this netns); the
-# bridge CNI and kube-proxy stay as they are. v2.1.0 has reported security flaws (lib.sh):
-# acceptable in this throwaway cluster only. Its certificate is in system:masters like the
-# admin's: it reads pods, namespaces, policies and nodes.
-log "kube-router (NetworkPolicy controller only)"
-make_cert "$PKI" kube-router "/O=system:masters/CN=kube-router" clientAuth
-write_kubeconfig "$STATE/kube-router.kubeconfig" "$PKI" kube-router "https://127.0.0.1:6443"
-start kube-router "$KUBE_ROUTER_BIN/kube-router" --kubeconfig="$STATE/kube-router.kubeconfig" \
-  --hostname-override="$NODE_NAME" --run-firewall=true --run-router=false --run-service-proxy=false \
-  --enable-cni=false --enable-pod-egress=false --enable-ipv6=false \
-  --service-cluster-ip-range="$SERVICE_CIDR" --service-node-port-range=30000-32767 \
-  --health-port=20244 --metrics-port=0 --v=1
-up_or_die kube-router 60 in_node curl -fs http://127.0.0.1:20244/healthz
-
-up_or_die kubelet 120 kctl wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
+# ---- nodes: kubelet, kube-proxy, kube-router (NetworkPolicies) on each ---------------------
+for n in $(seq 1 "$NODES"); do node_kubelet "$n"; done
+for n in $(seq 1 "$NODES"); do
+  node_vars "$n"
+  up_or_die "kubelet$N_SFX" 120 kctl wait --for=condition=Ready "node/$N_NAME" --timeout=1s
+done
+# Node 1 runs the control plane: the cluster's add-ons (CoreDNS, local-path, metrics-server) select
+# it by this label, as kubeadm labels its control-plane nodes (without the taint: pods run there too).
+kctl label --overwrite node "$NODE_NAME" node-role.kubernetes.io/control-plane= >/dev/null
 
 # ---- CoreDNS ------------------------------------------------------------------------------
 log "coredns"
@@ -326,6 +172,15 @@ if ! kctl -n local-path-storage rollout status deployment/local-path-provisioner
   die "local-path-provisioner did not become available"
 fi
 
+# ---- resource metrics (metrics-server): what the chart's HorizontalPodAutoscalers read ----------
+log "metrics-server $METRICS_SERVER_VERSION: metrics.k8s.io for HorizontalPodAutoscalers"
+sed -e "s|@METRICS_SERVER_IMAGE@|$METRICS_SERVER_IMAGE|g" "$CLUSTER_DIR/metrics-server.yaml" >"$STATE/manifests/metrics-server.yaml"
+kctl apply -f "$STATE/manifests/metrics-server.yaml" >/dev/null
+if ! kctl -n kube-system rollout status deployment/metrics-server --timeout=120s >&2; then
+  kctl -n kube-system describe pods -l k8s-app=metrics-server >&2 || true
+  die "metrics-server did not become available"
+fi
+
 echo "$((SECONDS - t0))" >"$STATE/up.seconds"
-log "cluster up in $((SECONDS - t0))s (build/cache check ${t_build}s); node $NODE_NAME Ready, DNS resolves"
+log "cluster up in $((SECONDS - t0))s (build/cache check ${t_build}s); $NODES nodes Ready, DNS resolves"
 log "use: export KUBECONFIG=$KUBECONFIG_FILE"

@@ -42,11 +42,11 @@ async function freezerOf(pod: KObject) {
   const find = async (args: string[]) =>
     (await run(["find", ...args], { allowFail: true })).stdout.split("\n").find(Boolean);
   const v1 = await find([
-    "/sys/fs/cgroup/freezer/kubepods",
+    "/sys/fs/cgroup/freezer", // kubepods of node 1, or <node>/kubepods of another (node.sh)
     "-type",
     "d",
     "-path",
-    `*/pod${uid}/${cid}`,
+    `*/kubepods/*pod${uid}/${cid}`,
   ]);
   if (v1 && existsSync(join(v1, "freezer.state")))
     return { freeze: join(v1, "freezer.state"), frozen: "FROZEN", thawed: "THAWED" };

@@ -36,6 +36,8 @@ export interface LoadResult {
   closeAnswers: number;
   /** The first failures, "HH:MM:SS.mmm METHOD what" (at most 20). */
   errors: string[];
+  /** When the last failure happened (Date.now()), 0 if none: after which moment none failed. */
+  lastFailedAt: number;
 }
 
 const GET_BODY = '{"message":"This is a GET response"}';
@@ -47,10 +49,19 @@ const POST_BODY = '{"response":"Hello, Load Test!"}';
  */
 export function keepAliveLoad(url: string, options: LoadOptions) {
   const { connections, maxSeconds, signal, outOfRotation, requestTimeoutMs = 5_000 } = options;
-  const result: LoadResult = { sent: 0, ok: 0, notSent: 0, failed: 0, closeAnswers: 0, errors: [] };
+  const result: LoadResult = {
+    sent: 0,
+    ok: 0,
+    notSent: 0,
+    failed: 0,
+    closeAnswers: 0,
+    errors: [],
+    lastFailedAt: 0,
+  };
   const deadline = Date.now() + maxSeconds * 1000;
   const fail = (method: string, what: string) => {
     result.failed++;
+    result.lastFailedAt = Date.now();
     if (result.errors.length < 20)
       result.errors.push(`${new Date().toISOString().slice(11, 23)} ${method} ${what}`);
   };

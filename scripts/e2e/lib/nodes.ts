@@ -1,0 +1,83 @@
+// The cluster's nodes as the multi-node steps (26, 27, 33, 34) see them: which node each replica
+// runs on, cordoning, and putting a replica on a chosen node. scripts/cluster/node.sh starts
+// the nodes: demo-node (node 1, which also runs the control plane) and demo-node-2.
+import { waitFor } from "../../../src/testing/wait";
+import { type KObject, kget, kubectl, pods, repo, run } from "./cluster";
+
+export const node1 = "demo-node";
+export const node2 = "demo-node-2";
+
+export const ready = (o: KObject) =>
+  o.status?.conditions?.some(
+    (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
+  ) === true;
+
+/** The names of the Ready nodes, sorted. */
+export async function readyNodes() {
+  return (await kget(["nodes"])).items
+    .filter(ready)
+    .map((n) => n.metadata.name)
+    .sort();
+}
+
+/** The live (not terminating) pods of a selector, with the node each runs on. */
+export async function placement(namespace: string, selector: string) {
+  return (await pods(namespace, selector))
+    .filter((p) => !p.metadata.deletionTimestamp)
+    .map((p) => ({ pod: p.metadata.name, node: String(p.spec.nodeName ?? "-"), ready: ready(p) }));
+}
+
+/** "pod on node" lines, one per replica, as the run prints them. */
+export async function placementLines(namespace: string, selector: string) {
+  return (await placement(namespace, selector)).map(
+    (p) => `${p.pod.padEnd(40)} on ${p.node}${p.ready ? "" : " (not Ready)"}`,
+  );
+}
+
+export const cordon = (node: string) => kubectl(["cordon", node]);
+export const uncordon = (node: string) => kubectl(["uncordon", node]);
+
+/**
+ * Makes sure one more Ready pod of a workload runs on `node`: the other nodes cordoned while one
+ * pod of it elsewhere is deleted, so its replacement can only go there (the scheduler's soft
+ * spread would pick the node with fewer of them, not necessarily this one); then uncordoned.
+ */
+export async function movePodTo(namespace: string, selector: string, node: string) {
+  const before = await placement(namespace, selector);
+  const victim = before.find((p) => p.node !== node);
+  if (!victim) return;
+  const others = (await kget(["nodes"])).items
+    .map((n) => n.metadata.name)
+    .filter((n) => n !== node);
+  for (const other of others) await cordon(other);
+  try {
+    await kubectl(["-n", namespace, "delete", "pod", victim.pod, "--wait=false"]);
+    await waitFor(
+      `a Ready pod ${selector} on ${node} in place of ${victim.pod}`,
+      async () => {
+        const now = await placement(namespace, selector);
+        const onNode = now.filter((p) => p.node === node && p.ready);
+        return onNode.length > before.filter((p) => p.node === node).length &&
+          !now.some((p) => p.pod === victim.pod)
+          ? now
+          : false;
+      },
+      180_000,
+      1000,
+    );
+  } finally {
+    for (const other of others) await uncordon(other);
+  }
+}
+
+/** scripts/cluster/freeze-node.sh: every process of a node (not node 1) frozen or thawed at once. */
+export const freezeNode = (n: number, what: "freeze" | "thaw") =>
+  run(["bash", `${repo}/scripts/cluster/freeze-node.sh`, String(n), what]);
+
+/** The node's Ready condition: "True", "False" or "Unknown" (the kubelet stopped posting). */
+export async function nodeReadyStatus(node: string): Promise<string> {
+  const n = await kget<KObject>(["node", node]);
+  return (
+    n.status?.conditions?.find((c: { type: string }) => c.type === "Ready")?.status ?? "Unknown"
+  );
+}
