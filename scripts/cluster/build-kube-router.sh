@@ -10,15 +10,6 @@
 # shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [[ -f $KUBE_ROUTER_BIN/.complete ]]; then
-  log "kube-router $KUBE_ROUTER_VERSION: cached in $KUBE_ROUTER_BIN"
-  exit 0
-fi
-tmp_bin="$KUBE_ROUTER_BIN.tmp"
-rm -rf "$tmp_bin"; mkdir -p "$tmp_bin" "$CACHE_ROOT"; : >"$CACHE_ROOT/build-kube-router.log"
-build_go_module "github.com/cloudnativelabs/kube-router/v2@$KUBE_ROUTER_VERSION" "$tmp_bin" \
-  "$CACHE_ROOT/build-kube-router.log" \
+cached_go_build kube-router "$KUBE_ROUTER_VERSION" "$KUBE_ROUTER_BIN" \
+  "github.com/cloudnativelabs/kube-router/v2@$KUBE_ROUTER_VERSION" \
   "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" ./cmd/kube-router
-touch "$tmp_bin/.complete"
-rm -rf "$KUBE_ROUTER_BIN"; mv "$tmp_bin" "$KUBE_ROUTER_BIN"
-log "kube-router $KUBE_ROUTER_VERSION: built into $KUBE_ROUTER_BIN"

@@ -16,33 +16,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root
 mkdir -p "$CACHE_ROOT" "$IMAGES_DIR"
 
-if [[ -f $LOCAL_PATH_BIN/.complete ]]; then
-  log "local-path-provisioner $LOCAL_PATH_VERSION: cached in $LOCAL_PATH_BIN"
-else
-  tmp_bin="$LOCAL_PATH_BIN.tmp"
-  rm -rf "$tmp_bin"; mkdir -p "$tmp_bin"; : >"$CACHE_ROOT/build-local-path.log"
-  build_go_module "github.com/rancher/local-path-provisioner@$LOCAL_PATH_VERSION" "$tmp_bin" \
-    "$CACHE_ROOT/build-local-path.log" "-X main.VERSION=$LOCAL_PATH_VERSION" .
-  touch "$tmp_bin/.complete"
-  rm -rf "$LOCAL_PATH_BIN"; mv "$tmp_bin" "$LOCAL_PATH_BIN"
-  log "local-path-provisioner $LOCAL_PATH_VERSION: built into $LOCAL_PATH_BIN"
-fi
+cached_go_build local-path "$LOCAL_PATH_VERSION" "$LOCAL_PATH_BIN" \
+  "github.com/rancher/local-path-provisioner@$LOCAL_PATH_VERSION" "-X main.VERSION=$LOCAL_PATH_VERSION" .
+static_image "$LOCAL_PATH_BIN/local-path-provisioner" "$LOCAL_PATH_IMAGE"
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-passwd_files() { # ROOT: root and nonroot, as the CoreDNS image has
-  mkdir -p "$1/etc"
-  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$1/etc/passwd"
-  printf 'root:x:0:\nnonroot:x:65532:\n' >"$1/etc/group"
-}
-
-tar=$(image_archive "$LOCAL_PATH_IMAGE")
-if [[ ! -f $tar || $tar -ot $LOCAL_PATH_BIN/.complete ]]; then
-  mkdir -p "$tmp/provisioner/rootfs"; passwd_files "$tmp/provisioner/rootfs"
-  install -m 0755 "$LOCAL_PATH_BIN/local-path-provisioner" "$tmp/provisioner/rootfs/local-path-provisioner"
-  printf '%s\n' 'FROM scratch' 'COPY rootfs/ /' 'USER 65532:65532' 'ENV PATH=/' 'ENTRYPOINT ["/local-path-provisioner"]' >"$tmp/provisioner/Dockerfile"
-  bash "$CLUSTER_DIR/oci-archive.sh" "$tmp/provisioner" "$LOCAL_PATH_IMAGE" "$tar"
-fi
-
 tar=$(image_archive "$LOCAL_PATH_HELPER_IMAGE")
 if [[ ! -f $tar ]]; then
   (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root busybox-static) || die "apt-get download busybox-static failed"

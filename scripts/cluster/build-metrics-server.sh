@@ -13,26 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root
 mkdir -p "$CACHE_ROOT" "$IMAGES_DIR"
 
-if [[ -f $METRICS_SERVER_BIN/.complete ]]; then
-  log "metrics-server $METRICS_SERVER_VERSION: cached in $METRICS_SERVER_BIN"
-else
-  tmp_bin="$METRICS_SERVER_BIN.tmp"
-  rm -rf "$tmp_bin"; mkdir -p "$tmp_bin"; : >"$CACHE_ROOT/build-metrics-server.log"
-  build_go_module "sigs.k8s.io/metrics-server@$METRICS_SERVER_VERSION" "$tmp_bin" \
-    "$CACHE_ROOT/build-metrics-server.log" \
-    "-X k8s.io/component-base/version.gitVersion=$METRICS_SERVER_VERSION" ./cmd/metrics-server
-  touch "$tmp_bin/.complete"
-  rm -rf "$METRICS_SERVER_BIN"; mv "$tmp_bin" "$METRICS_SERVER_BIN"
-  log "metrics-server $METRICS_SERVER_VERSION: built into $METRICS_SERVER_BIN"
-fi
-
-tar=$(image_archive "$METRICS_SERVER_IMAGE")
-if [[ ! -f $tar || $tar -ot $METRICS_SERVER_BIN/.complete ]]; then
-  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-  mkdir -p "$tmp/rootfs/etc" "$tmp/rootfs/tmp"; chmod 1777 "$tmp/rootfs/tmp"
-  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$tmp/rootfs/etc/passwd"
-  printf 'root:x:0:\nnonroot:x:65532:\n' >"$tmp/rootfs/etc/group"
-  install -m 0755 "$METRICS_SERVER_BIN/metrics-server" "$tmp/rootfs/metrics-server"
-  printf '%s\n' 'FROM scratch' 'COPY rootfs/ /' 'USER 65532:65532' 'ENV PATH=/' 'ENTRYPOINT ["/metrics-server"]' >"$tmp/Dockerfile"
-  bash "$CLUSTER_DIR/oci-archive.sh" "$tmp" "$METRICS_SERVER_IMAGE" "$tar"
-fi
+cached_go_build metrics-server "$METRICS_SERVER_VERSION" "$METRICS_SERVER_BIN" \
+  "sigs.k8s.io/metrics-server@$METRICS_SERVER_VERSION" \
+  "-X k8s.io/component-base/version.gitVersion=$METRICS_SERVER_VERSION" ./cmd/metrics-server
+static_image "$METRICS_SERVER_BIN/metrics-server" "$METRICS_SERVER_IMAGE"

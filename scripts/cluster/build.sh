@@ -139,18 +139,7 @@ if [[ ! -f "$pause_tar" ]]; then
   rm -rf "$tmp"; trap - EXIT
 fi
 
-coredns_tar="$(image_archive "$COREDNS_IMAGE")"
-if [[ ! -f "$coredns_tar" ]]; then
-  log "image $COREDNS_IMAGE: from the coredns binary"
-  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-  mkdir -p "$tmp/rootfs/etc"
-  install -m 0755 "$COREDNS_BIN/coredns" "$tmp/rootfs/coredns"
-  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$tmp/rootfs/etc/passwd"
-  printf 'root:x:0:\nnonroot:x:65532:\n' >"$tmp/rootfs/etc/group"
-  printf '%s\n' 'FROM scratch' 'COPY rootfs/ /' 'USER 65532:65532' 'ENV PATH=/' 'ENTRYPOINT ["/coredns"]' >"$tmp/Dockerfile"
-  bash "$CLUSTER_DIR/oci-archive.sh" "$tmp" "$COREDNS_IMAGE" "$coredns_tar"
-  rm -rf "$tmp"; trap - EXIT
-fi
+static_image "$COREDNS_BIN/coredns" "$COREDNS_IMAGE"
 
 # ---- 5. BuildKit and the registry (the release rehearsal) ----------------------------------
 bash "$CLUSTER_DIR/build-release-tools.sh"

@@ -206,6 +206,41 @@ as_public() {
   "${AS_PUBLIC[@]}" "$@"
 }
 
+# cached_go_build NAME VERSION BIN MODULE@VERSION LDFLAGS PACKAGE...: build_go_module, once, into
+# BIN (marked complete by BIN/.complete; the log is $CACHE_ROOT/build-NAME.log).
+cached_go_build() {
+  local name=$1 version=$2 bin=$3 modver=$4 ldflags=$5; shift 5
+  if [[ -f $bin/.complete ]]; then log "$name $version: cached in $bin"; return 0; fi
+  mkdir -p "$CACHE_ROOT"; rm -rf "$bin.tmp"; : >"$CACHE_ROOT/build-$name.log"
+  build_go_module "$modver" "$bin.tmp" "$CACHE_ROOT/build-$name.log" "$ldflags" "$@"
+  touch "$bin.tmp/.complete"
+  rm -rf "$bin"; mv "$bin.tmp" "$bin"
+  log "$name $version: built into $bin"
+}
+
+# passwd_files ROOT: /etc/passwd and /etc/group with root and nonroot (65532), as distroless has.
+passwd_files() {
+  mkdir -p "$1/etc"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$1/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\n' >"$1/etc/group"
+}
+
+# static_image BINARY NAME: a FROM scratch image of one static binary (/<its name>, the
+# entrypoint; users root and nonroot, run as nonroot 65532) into image_archive NAME
+# (oci-archive.sh), unless the archive is there and newer than BINARY.
+static_image() {
+  local binary=$1 name=$2 tar tmp
+  tar=$(image_archive "$name")
+  [[ -f $tar && $tar -nt $binary ]] && return 0
+  log "image $name: from $binary"
+  tmp=$(mktemp -d)
+  passwd_files "$tmp/rootfs"
+  install -m 0755 "$binary" "$tmp/rootfs/$(basename "$binary")"
+  printf '%s\n' 'FROM scratch' 'COPY rootfs/ /' 'USER 65532:65532' 'ENV PATH=/' "ENTRYPOINT [\"/$(basename "$binary")\"]" >"$tmp/Dockerfile"
+  bash "$CLUSTER_DIR/oci-archive.sh" "$tmp" "$name" "$tar" || { rm -rf "$tmp"; die "image $name failed"; }
+  rm -rf "$tmp"
+}
+
 # image_archive NAME: the OCI archive build.sh (or build-local-path.sh) writes for an image that
 # up.sh imports into containerd.
 image_archive() { echo "$IMAGES_DIR/$(echo "$1" | tr '/:' '__').tar"; }
