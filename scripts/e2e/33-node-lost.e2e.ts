@@ -20,7 +20,7 @@ import { keepAliveLoad } from "../../src/testing/keep-alive-load";
 import { waitFor } from "../../src/testing/wait";
 import { helm, type KObject, kget, nodePortUrl, pods, say, waitReady } from "./lib/cluster";
 import { clients, logged, serverLog, servers, shown, waitLogged } from "./lib/heartbeat";
-import { freezeNode, movePodTo, node1, node2, nodeReadyStatus, placementLines } from "./lib/nodes";
+import { freezeNode, node1, node2, nodeReadyStatus, placementLines, placeOn } from "./lib/nodes";
 import { chartRef, ns, release, v1, valuesFile } from "./lib/release";
 
 const echoServer = "app.kubernetes.io/name=echo,app.kubernetes.io/component=server";
@@ -94,7 +94,7 @@ test("heartbeat in DaemonSet mode: one client per node, its id the node's name",
       ),
     );
   // An echo server pod on each node (after the drain of 27 both run on node 1).
-  await movePodTo(ns, echoServer, node2);
+  await placeOn(ns, echoServer, node2, 1);
   for (const line of await placementLines(ns, "app.kubernetes.io/instance=demo")) say(line);
 });
 

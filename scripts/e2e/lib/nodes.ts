@@ -39,26 +39,30 @@ export const uncordon = (node: string) => kubectl(["uncordon", node]);
 
 /**
  * Makes sure one more Ready pod of a workload runs on `node`: the other nodes cordoned while one
- * pod of it elsewhere is deleted, so its replacement can only go there (the scheduler's soft
- * spread would pick the node with fewer of them, not necessarily this one); then uncordoned.
+ * pod of it elsewhere is deleted, so its replacement (a Deployment's new pod, or a StatefulSet's
+ * under the same name) can only go there (the scheduler's soft spread would pick the node with
+ * fewer of them, not necessarily this one); then uncordoned.
  */
 export async function movePodTo(namespace: string, selector: string, node: string) {
-  const before = await placement(namespace, selector);
-  const victim = before.find((p) => p.node !== node);
-  if (!victim) return;
+  const live = async () =>
+    (await pods(namespace, selector)).filter((p) => !p.metadata.deletionTimestamp);
+  const before = await live();
+  const victim = before.find((p) => p.spec.nodeName !== node);
+  if (!victim) throw new Error(`every pod ${selector} already runs on ${node}`);
+  const onNode = before.filter((p) => p.spec.nodeName === node).length;
   const others = (await kget(["nodes"])).items
     .map((n) => n.metadata.name)
     .filter((n) => n !== node);
   for (const other of others) await cordon(other);
   try {
-    await kubectl(["-n", namespace, "delete", "pod", victim.pod, "--wait=false"]);
+    await kubectl(["-n", namespace, "delete", "pod", victim.metadata.name, "--wait=false"]);
     await waitFor(
-      `a Ready pod ${selector} on ${node} in place of ${victim.pod}`,
+      `a Ready pod ${selector} on ${node} in place of ${victim.metadata.name}`,
       async () => {
-        const now = await placement(namespace, selector);
-        const onNode = now.filter((p) => p.node === node && p.ready);
-        return onNode.length > before.filter((p) => p.node === node).length &&
-          !now.some((p) => p.pod === victim.pod)
+        const now = await live();
+        return !now.some((p) => p.metadata.uid === victim.metadata.uid) &&
+          now.length === before.length &&
+          now.filter((p) => p.spec.nodeName === node && ready(p)).length > onNode
           ? now
           : false;
       },
@@ -67,6 +71,15 @@ export async function movePodTo(namespace: string, selector: string, node: strin
     );
   } finally {
     for (const other of others) await uncordon(other);
+  }
+}
+
+/** Moves pods of a workload to `node` until `count` of them run there. */
+export async function placeOn(namespace: string, selector: string, node: string, count: number) {
+  for (;;) {
+    const there = (await placement(namespace, selector)).filter((p) => p.node === node).length;
+    if (there >= count) return;
+    await movePodTo(namespace, selector, node);
   }
 }
 
