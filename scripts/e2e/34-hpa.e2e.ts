@@ -112,6 +112,10 @@ test("echo scales out under load and back in after it, by its HPA", async () => 
   );
   watching = false;
   await watcher;
+  const end = await hpaNow();
+  timeline.push(
+    `${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s  ${phase.padEnd(12)} replicas ${end.current} -> ${end.desired}  cpu ${end.cpu ?? "?"} %`,
+  );
   say("echo's HPA over time (seconds since the step began):");
   for (const line of timeline) say(`  ${line}`);
   say(
