@@ -21,15 +21,23 @@ export interface LogEntry {
   was?: string;
 }
 
-/** What both server replicas logged since `since`: a beat, a goodbye or a repeat is logged by the replica that saw it. */
-export async function serverLog(since: Date): Promise<LogEntry[]> {
+/**
+ * What the server replicas logged since `since`: a beat, a goodbye or a repeat is logged by the
+ * replica that saw it. `skipNode`: leave out the replicas on that node (a frozen node's kubelet
+ * cannot serve their logs).
+ */
+export async function serverLog(since: Date, skipNode?: string): Promise<LogEntry[]> {
   const second = `${since.toISOString().slice(0, 19)}Z`;
-  const { stdout } = await kubectl([
-    ...["-n", ns, "logs", "-l", servers, `--since-time=${second}`],
-    ...["--tail=-1", "--max-log-requests=10"],
-  ]);
-  const from = since.toISOString();
-  return stdout
+  const from = [`--since-time=${second}`, "--tail=-1"];
+  const outputs = skipNode
+    ? await Promise.all(
+        (await pods(ns, servers))
+          .filter((p) => p.spec.nodeName !== skipNode && !p.metadata.deletionTimestamp)
+          .map(async (p) => (await kubectl(["-n", ns, "logs", p.metadata.name, ...from])).stdout),
+      )
+    : [(await kubectl(["-n", ns, "logs", "-l", servers, ...from, "--max-log-requests=10"])).stdout];
+  return outputs
+    .join("\n")
     .split("\n")
     .flatMap((line) => {
       try {
@@ -38,25 +46,31 @@ export async function serverLog(since: Date): Promise<LogEntry[]> {
         return []; // not a log entry (a runtime's own line)
       }
     })
-    .filter((entry) => entry.time >= from);
+    .filter((entry) => entry.time >= since.toISOString());
 }
 
-/** The entries of one message about one client. */
-export async function logged(since: Date, msg: string, clientId: string) {
-  return (await serverLog(since)).filter((e) => e.msg === msg && e.clientId === clientId);
+/** The entries of one message about one client (`skipNode`: as serverLog). */
+export async function logged(since: Date, msg: string, clientId: string, skipNode?: string) {
+  return (await serverLog(since, skipNode)).filter((e) => e.msg === msg && e.clientId === clientId);
 }
 
 /** Waits until a server logs `msg` about the client; fails with the last lines logged. */
-export async function waitLogged(since: Date, msg: string, clientId: string, timeoutMs = 60_000) {
+export async function waitLogged(
+  since: Date,
+  msg: string,
+  clientId: string,
+  timeoutMs = 60_000,
+  skipNode?: string,
+) {
   try {
     return await waitFor(
       `a heartbeat server to log "${msg}" for ${clientId}`,
-      async () => (await logged(since, msg, clientId))[0] ?? false,
+      async () => (await logged(since, msg, clientId, skipNode))[0] ?? false,
       timeoutMs,
       1000,
     );
   } catch (error) {
-    const tail = (await serverLog(since)).slice(-20).map((e) => JSON.stringify(e));
+    const tail = (await serverLog(since, skipNode)).slice(-20).map((e) => JSON.stringify(e));
     const views = await replicaViews().then(describe, (e) => `unreadable: ${e}`);
     throw new Error(
       `${(error as Error).message}\nthe servers' last lines:\n${tail.join("\n")}\nthe replicas say:\n${views}`,
