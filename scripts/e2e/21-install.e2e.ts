@@ -8,7 +8,7 @@
 import { expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { waitFor } from "../../src/testing/wait";
-import { asPublic, cluster, kget, kubectl, run, say } from "./lib/cluster";
+import { asPublic, cluster, kget, kubectl, ready, run, say } from "./lib/cluster";
 import {
   chartRef,
   deps,
@@ -111,12 +111,7 @@ test("every pod but the completed helm test pods is Ready", async () => {
       const live = (await kget(["pods", "-n", ns])).items.filter(
         (p) => p.status?.phase !== "Succeeded",
       );
-      const notReady = live.filter(
-        (p) =>
-          !p.status?.conditions?.some(
-            (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
-          ),
-      );
+      const notReady = live.filter((p) => !ready(p));
       return live.length > 0 && notReady.length === 0;
     },
     120_000,

@@ -98,6 +98,12 @@ export async function pods(namespace: string, selector: string) {
   return (await kget(["pods", "-n", namespace, "-l", selector])).items;
 }
 
+/** Whether a pod or a node has the condition Ready=True. */
+export const ready = (o: KObject) =>
+  o.status?.conditions?.some(
+    (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
+  ) === true;
+
 /** Waits until every pod matching the selector (and at least `min`) is Ready. */
 export function waitReady(namespace: string, selector: string, min = 1, timeoutMs = 180_000) {
   return waitFor(
@@ -106,12 +112,8 @@ export function waitReady(namespace: string, selector: string, min = 1, timeoutM
       const running = (await pods(namespace, selector)).filter(
         (p) => !p.metadata.deletionTimestamp,
       );
-      const ready = running.filter((p) =>
-        p.status?.conditions?.some(
-          (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
-        ),
-      );
-      return running.length >= min && ready.length === running.length ? ready : false;
+      const readyPods = running.filter(ready);
+      return running.length >= min && readyPods.length === running.length ? readyPods : false;
     },
     timeoutMs,
     1000,

@@ -2,7 +2,7 @@
 // then every answer is judged and every write read back (lib/users-load.ts).
 import { expect } from "bun:test";
 import { waitFor } from "../../../src/testing/wait";
-import { nodePortUrl, pods, say } from "./cluster";
+import { nodePortUrl, pods, ready, say } from "./cluster";
 import { apiPods, NS } from "./defaults";
 import { type UsersLoadCounts, usersLoad, verifyLedger } from "./users-load";
 
@@ -57,12 +57,7 @@ export async function replacePod(selector: string, deleted: () => Promise<void>)
     `a new Ready pod ${selector}`,
     async () =>
       (await pods(NS, selector)).some(
-        (p) =>
-          p.metadata.uid !== old.metadata.uid &&
-          !p.metadata.deletionTimestamp &&
-          p.status?.conditions?.some(
-            (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
-          ),
+        (p) => p.metadata.uid !== old.metadata.uid && !p.metadata.deletionTimestamp && ready(p),
       ),
     300_000,
     1000,

@@ -2,15 +2,10 @@
 // runs on, cordoning, and putting a replica on a chosen node. scripts/cluster/node.sh starts
 // the nodes: demo-node (node 1, which also runs the control plane) and demo-node-2.
 import { waitFor } from "../../../src/testing/wait";
-import { type KObject, kget, kubectl, pods, repo, run } from "./cluster";
+import { type KObject, kget, kubectl, pods, ready, repo, run } from "./cluster";
 
 export const node1 = "demo-node";
 export const node2 = "demo-node-2";
-
-export const ready = (o: KObject) =>
-  o.status?.conditions?.some(
-    (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
-  ) === true;
 
 /** The names of the Ready nodes, sorted. */
 export async function readyNodes() {
