@@ -4,11 +4,15 @@
 // down and back: it reports every client it knew, the one that died meanwhile included;
 // Redis down: beats still taken, degraded said, nobody declared LOST, the lease's end said
 // alike in /healthz and /metrics. A new server with no client is not degraded before its
-// first beat; a graceful stop logs no outage.
+// first beat; a graceful stop logs no outage. A return both replicas take at once (a thawed
+// node) is logged and counted once.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { resolve } from "node:path";
+import { recordingLogger } from "../testing/logger";
 import { freePort, type Running, start, waitForHttp } from "../testing/processes";
 import { LocalRedis } from "../testing/redis";
+import { createRedisStore, type RedisStore } from "./redis-store";
+import { type ClientEvent, Registry } from "./registry";
 
 setDefaultTimeout(60_000);
 
@@ -277,5 +281,60 @@ describe("heartbeat Redis store, a replica stopping", () => {
     expect(await (await report("/goodbye", {})).json()).toMatchObject({ event: "left" });
     await until(async () => (await stateOf(staying, "evicted")) === "LEFT", 10_000);
     expect(await stopped).toBe(0);
+  });
+});
+
+describe("heartbeat Redis store, a return both replicas take at once", () => {
+  test("a lost client's beats reaching both replicas before either has the other's record: one 'client reconnected', counted once", async () => {
+    // In one process, so both replicas take the beat in the same tick, as a thawed node's
+    // client can (neither has the other's record yet): the race made certain.
+    const clock = { t: 1_000_000 };
+    const stop = new AbortController();
+    const replica = () => {
+      const log = recordingLogger(() => clock.t);
+      const events: ClientEvent[] = [];
+      let store: RedisStore | undefined;
+      const registry = new Registry({
+        intervalMs: INTERVAL_MS,
+        now: () => clock.t,
+        log,
+        onChange: (id) => store?.changed(id),
+        onEvent: (event) => events.push(event),
+      });
+      store = createRedisStore(registry, {
+        url: redis.url,
+        prefix: "return:",
+        log,
+        intervalMs: INTERVAL_MS,
+        signal: stop.signal,
+      });
+      return { registry, store, log, events };
+    };
+    const pair = [replica(), replica()] as const;
+    try {
+      await until(() => pair.every((r) => !r.store.degraded));
+      const beat = (r: (typeof pair)[number], seq: number) =>
+        r.registry.beat({ clientId: "thawed", bootId: "boot-t", seq, sentAt: clock.t });
+      beat(pair[0], 1);
+      await until(() => pair[1].registry.clients.get("thawed")?.state === "UP");
+      clock.t += 10 * INTERVAL_MS; // past the start's grace and three missed beats
+      pair[0].registry.sweep();
+      await until(() => pair[1].registry.clients.get("thawed")?.state === "LOST");
+
+      const acks = [beat(pair[0], 2), beat(pair[1], 3)];
+      expect(acks.map((ack) => ack.event)).toEqual(["reconnected", "reconnected"]);
+      const said = (r: (typeof pair)[number]) =>
+        r.log.entries.filter((e) => e.msg.startsWith("client reconnected"));
+      await until(() => pair.every((r) => said(r).length === 1)); // each has decided
+      const lines = pair.flatMap((r) => said(r).map((e) => `${e.level} ${e.msg}`)).sort();
+      expect(lines).toEqual([
+        "debug client reconnected: logged by another replica",
+        "info client reconnected",
+      ]);
+      expect(pair.flatMap((r) => r.events).filter((e) => e === "reconnected")).toHaveLength(1);
+    } finally {
+      stop.abort();
+      await Promise.all(pair.map((r) => r.store.close()));
+    }
   });
 });

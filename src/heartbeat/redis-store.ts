@@ -8,6 +8,9 @@
 //   <prefix>sweeper   the lease (SET NX PX, renewed by its holder): only its holder judges
 //                     clients, so each LOST and each repeat is logged and counted once; a
 //                     dead holder's lease expires and another replica takes it over
+//   <prefix>told:<id>:<event>:<episode>
+//                     SET NX PX: a registration, return or restart that two replicas saw
+//                     at once (before either had the other's record) is logged by one
 // Redis down: beats are still taken (changes wait, coalesced per client), the server says
 // it is degraded, and nobody is judged: a client beating on another replica would look
 // silent here. Back, a replica republishes all it knows (Redis may have lost it) and waits
@@ -22,6 +25,10 @@ import { type ClientRecord, LOST_AFTER_MISSED, type Registry } from "./registry"
 const FLUSH_MS = 100;
 const LEASE_MS = 3_000;
 const LEASE_RENEW_MS = 1_000;
+// How long a told transition stays claimed: far longer than a record takes to reach every
+// replica (the registry shortens it to its forget-after, so a forgotten client's return
+// registers anew).
+const TOLD_MS = 60_000;
 // Renews the lease only if this replica still holds it.
 const RENEW = `if redis.call("GET", KEYS[1]) == ARGV[1] then
   return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`;
@@ -211,6 +218,18 @@ export function createRedisStore(registry: Registry, options: RedisStoreOptions)
       failed("lease", error);
     }
   }
+
+  /** True on the first replica to claim `key`; unknown (Redis away) is true: twice, not never. */
+  registry.claim = async (key, atMostMs) => {
+    if (degraded) return true;
+    try {
+      const ttl = Math.min(TOLD_MS, atMostMs);
+      return (await redis.set(`${prefix}told:${key}`, replica, "PX", ttl, "NX")) === "OK";
+    } catch (error) {
+      failed("claim", error);
+      return true;
+    }
+  };
 
   redis.on("ready", resync);
   redis.on("error", (error) => failed("connection", error));

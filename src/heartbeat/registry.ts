@@ -100,6 +100,11 @@ export class Registry {
   readonly startedAt: number;
   /** Nobody is declared LOST before this: the start, or a store back from an outage. */
   noLostBefore: number;
+  /**
+   * Set by a shared store: resolves true on the one replica that tells a transition. The
+   * claim must end within `atMostMs`, or a client forgotten and back would go untold.
+   */
+  claim: ((key: string, atMostMs: number) => Promise<boolean>) | undefined;
   readonly now: Clock;
   private readonly options: Required<Omit<RegistryOptions, "now" | "log">> & { log: Logger };
 
@@ -236,29 +241,31 @@ export class Registry {
   private seen(id: string, bootId: string, intervalSeconds: number | undefined) {
     const now = this.now();
     const intervalMs = intervalSeconds ? intervalSeconds * 1000 : this.options.intervalMs;
-    const { log } = this.options;
     let client = this.clients.get(id);
     let event: HeartbeatAck["event"] = "beat";
     if (!client) {
       client = this.create(id, bootId, intervalMs, now);
       event = "registered";
-      log.info("client registered", { clientId: id, bootId, intervalSeconds: intervalMs / 1000 });
+      this.announce(event, client, bootId, {
+        clientId: id,
+        bootId,
+        intervalSeconds: intervalMs / 1000,
+      });
     } else {
       const downtimeSeconds = round2((now - client.lastSeen) / 1000);
       const restarted = bootId !== client.bootId;
       if (client.state === "LOST" || client.state === "LEFT") {
         event = "reconnected";
-        const fields = {
+        this.announce(event, client, `${client.stateSince}`, {
           clientId: id,
           downtimeSeconds,
           missed: client.state === "LOST" ? client.missed : 0,
           restarted,
           was: client.state,
-        };
-        log.info("client reconnected", fields);
+        });
       } else if (restarted) {
         event = "restarted";
-        log.info("client restarted", {
+        this.announce(event, client, bootId, {
           clientId: id,
           downtimeSeconds,
           previousBootId: client.bootId,
@@ -276,8 +283,30 @@ export class Registry {
     client.lastSeen = now;
     client.missed = 0;
     this.options.onChange(id);
-    if (event !== "beat") this.emit(event, client);
     return { client, event };
+  }
+
+  /**
+   * Logs and counts what a beat revealed. With a shared store, two replicas may take the
+   * same client's beats before either has the other's record (a thawed node's client): only
+   * the one that claims `<id>:<event>:<episode>` first tells it, so it is logged once.
+   */
+  private announce(
+    event: "registered" | "reconnected" | "restarted",
+    client: Client,
+    episode: string,
+    fields: Record<string, unknown>,
+  ) {
+    const { log } = this.options;
+    const tell = () => {
+      log.info(`client ${event}`, fields);
+      this.emit(event, client);
+    };
+    if (!this.claim) return tell();
+    this.claim(`${client.id}:${event}:${episode}`, this.options.forgetAfterMs).then((first) => {
+      if (first) tell();
+      else log.debug(`client ${event}: logged by another replica`, fields);
+    });
   }
 
   private create(id: string, bootId: string, intervalMs: number, now: number): Client {
