@@ -4,9 +4,12 @@
 // kubernetes.io/hostname (demo-lib.podSpecCommon, "spread"): preferred, never required, so the
 // same chart still schedules every replica on a one-node minikube.
 import { expect, test } from "bun:test";
+import { waitFor } from "../../src/testing/wait";
 import { say } from "./lib/cluster";
 import { node1, node2, placement, placementLines, readyNodes } from "./lib/nodes";
 import { ns } from "./lib/release";
+
+const twoNodes = [node1, node2];
 
 const workloads = {
   "echo server": "app.kubernetes.io/name=echo,app.kubernetes.io/component=server",
@@ -20,8 +23,17 @@ test("the cluster has two Ready nodes", async () => {
   expect(await readyNodes()).toEqual([node1, node2]);
 });
 
-test("the placement of each replica", async () => {
+test("the placement of each replica: every one Ready on one of the two nodes", async () => {
   for (const [name, selector] of Object.entries(workloads)) {
+    await waitFor(
+      `every ${name} replica Ready on ${node1} or ${node2}`,
+      async () => {
+        const placed = await placement(ns, selector);
+        return placed.length > 0 && placed.every((p) => p.ready && twoNodes.includes(p.node));
+      },
+      120_000,
+      1000,
+    );
     say(`${name}:`);
     for (const line of await placementLines(ns, selector)) say(`  ${line}`);
   }

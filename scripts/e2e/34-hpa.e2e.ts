@@ -41,15 +41,17 @@ async function hpaNow() {
 const timeline: string[] = [];
 const started = Date.now();
 let watching = true;
-/** Every 5 s: seconds since the step began, the HPA's replicas and CPU, and what happened. */
+/** One line: seconds since the step began, what the load does, the HPA's replicas and CPU. */
+const sample = (phase: string, now: Awaited<ReturnType<typeof hpaNow>>) =>
+  timeline.push(
+    `${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s  ${phase.padEnd(8)} ` +
+      `replicas ${now.current} -> ${now.desired}  cpu ${now.cpu ?? "?"} %`,
+  );
+/** Every 5 s, a line of the timeline. */
 async function watch(phase: () => string) {
   while (watching) {
     const now = await hpaNow().catch(() => undefined);
-    if (now)
-      timeline.push(
-        `${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s  ${phase().padEnd(12)} ` +
-          `replicas ${now.current} -> ${now.desired}  cpu ${now.cpu ?? "?"} %`,
-      );
+    if (now) sample(phase(), now);
     await Bun.sleep(5_000); // a sampling period for the printed timeline, not a wait for a state
   }
 }
@@ -112,11 +114,9 @@ test("echo scales out under load and back in after it, by its HPA", async () => 
   );
   watching = false;
   await watcher;
-  const end = await hpaNow();
-  timeline.push(
-    `${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s  ${phase.padEnd(12)} replicas ${end.current} -> ${end.desired}  cpu ${end.cpu ?? "?"} %`,
-  );
-  say("echo's HPA over time (seconds since the step began):");
+  sample(phase, await hpaNow());
+  say("echo's HPA over time: seconds since the step began, the load, replicas current -> desired,");
+  say("and the CPU the HPA last read (metrics-server's 15 s window: it lags the load column)");
   for (const line of timeline) say(`  ${line}`);
   say(
     `load: ${result.sent} requests, ${result.ok} ok, ${result.failed} failed; peak ${peak} replicas`,
