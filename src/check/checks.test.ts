@@ -1,6 +1,7 @@
 // `demo check echo` and `demo check heartbeat` against servers that are not what they expect:
 // the FAIL line must say what went wrong in one readable line.
 import { afterAll, describe, expect, test } from "bun:test";
+import { createEchoServer } from "../echo/server";
 import { createHeartbeatServer } from "../heartbeat/server";
 import { recordingLogger } from "../testing/logger";
 import { serveOnFreePort } from "../testing/serve";
@@ -21,6 +22,27 @@ const wrongServer = Bun.serve({
 afterAll(() => wrongServer.stop(true));
 
 describe("demo check echo", () => {
+  test("against an echo server: every exchange, the testing endpoints included", async () => {
+    const served = serveOnFreePort(createEchoServer(recordingLogger(), stop.signal));
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => lines.push(line);
+    try {
+      await checkEcho(served.base);
+    } finally {
+      console.log = log;
+      served.stop();
+    }
+    expect(lines).toEqual([
+      "ok   GET / -> 200",
+      "ok   POST / -> 200",
+      "ok   POST / -> 422",
+      "ok   GET /status/418 -> 418",
+      "ok   GET /delay/0.1 -> 200",
+      "ok   GET /headers -> 200",
+    ]);
+  });
+
   test("against another web server: one short line naming the body's type and size", async () => {
     const run = checkEcho(`http://127.0.0.1:${wrongServer.port}`);
     await expect(run).rejects.toBeInstanceOf(CheckFailed);
