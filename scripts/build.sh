@@ -37,7 +37,6 @@ for arch in "${arches[@]}"; do
     cat "$errors" >&2
     ((status == 0)) && break
     if ! grep -q "Failed to extract executable" "$errors" || ((attempt == 3)); then
-      rm -f "$errors"
       die "bun build --target=$target failed"
     fi
     say "fetching Bun's $target runtime was cut short: trying again ($attempt of 3 failed)"
