@@ -25,21 +25,7 @@ for arch in "${arches[@]}"; do
   # Run from dist/: Bun 1.4.5 unpacks a target it has not cached yet (into ~/.bun/install/cache)
   # through a temporary directory in its working directory, with no fallback, and the checkout
   # may be read-only to the builder (the test run's non-root user: scripts/ci/as-runner-user.sh).
-  # That first fetch (34 MB from the npm registry) can be cut short on a loaded machine ("Failed
-  # to extract executable ... The download may be incomplete": a cold .ci/run's new user saw it
-  # once): only that failure is tried again, twice.
-  errors=dist/build-$arch.err
-  for attempt in 1 2 3; do
-    status=0
-    (cd dist && bun build --compile --splitting --bytecode --format=esm --minify-whitespace --minify-syntax \
-      --no-compile-autoload-dotenv --no-compile-autoload-bunfig "${define[@]}" \
-      --target="$target" ../src/main.ts --outfile "demo-linux-$arch$suffix") 2>"$errors" || status=$?
-    cat "$errors" >&2
-    ((status == 0)) && break
-    if ! grep -q "Failed to extract executable" "$errors" || ((attempt == 3)); then
-      die "bun build --target=$target failed"
-    fi
-    say "fetching Bun's $target runtime was cut short: trying again ($attempt of 3 failed)"
-  done
-  rm -f "$errors"
+  (cd dist && bun build --compile --splitting --bytecode --format=esm --minify-whitespace --minify-syntax \
+    --no-compile-autoload-dotenv --no-compile-autoload-bunfig "${define[@]}" \
+    --target="$target" ../src/main.ts --outfile "demo-linux-$arch$suffix") || die "bun build --target=$target failed"
 done
