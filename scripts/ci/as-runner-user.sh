@@ -10,7 +10,9 @@
 # NOPASSWD sudoers entry for it, as the runner has; then demo-ci gets the checkout's output
 # directories (dist/, .cache/, test-artifacts/: ignored by git, written by the build and the
 # tests) and CMD runs as demo-ci with the caller's environment (HOME, USER, LOGNAME its own;
-# no DEMO_TOOLS_DIR, which names root's: scripts/tools.sh then keeps the user's own tools).
+# none of the variables in ROOTS_CACHES, which name root's directories: the user keeps its own
+# tools and caches. Bun given root's BUN_INSTALL_CACHE_DIR, say, cannot unpack a compile target
+# there: "Failed to extract executable ... The download may be incomplete").
 # The rest of the root-owned checkout stays read-only to it (its files readable by others, as a
 # clone with the default umask makes them). Not root: runs CMD as it is.
 # shellcheck source=scripts/lib/common.sh
@@ -21,6 +23,7 @@ cd "$REPO_ROOT"
 
 RUNNER_USER=demo-ci
 WRITABLE=(dist .cache test-artifacts)
+ROOTS_CACHES=(DEMO_TOOLS_DIR BUN_INSTALL_CACHE_DIR npm_config_cache GOCACHE GOMODCACHE PIP_CACHE_DIR)
 need sudo "scripts/tools.sh apt-test installs it"
 if ! id -u "$RUNNER_USER" >/dev/null 2>&1; then
   say "creating the user $RUNNER_USER"
@@ -37,7 +40,7 @@ fi
 mkdir -p "${WRITABLE[@]}"
 chown -R "$RUNNER_USER:" "${WRITABLE[@]}"
 runuser -u "$RUNNER_USER" -- sudo -n true || die "$RUNNER_USER has no passwordless sudo (see $sudoers)"
-as_user=(runuser -u "$RUNNER_USER" -- env -u DEMO_TOOLS_DIR "$@")
+as_user=(runuser -u "$RUNNER_USER" -- env "${ROOTS_CACHES[@]/#/--unset=}" "$@")
 if runuser -u "$RUNNER_USER" -- test -r "$REPO_ROOT/package.json" -a -x "$REPO_ROOT/src"; then
   say "as $RUNNER_USER (non-root, passwordless sudo): $*"
   exec "${as_user[@]}"
