@@ -19,6 +19,20 @@ if [ "$(cat node_modules/.installed-lock 2>/dev/null)" != "$lock_sum" ]; then
 fi
 export PATH="$PWD/node_modules/.bin:$PATH"
 
+# What the cluster e2e needs (Kubernetes, BuildKit, the registry, kube-router, metrics-server:
+# ~20 min of niced Go builds on a fresh 2-core machine, seconds once cached) builds from now on,
+# beside the steps below, which spend much of their time waiting on servers and timers.
+mkdir -p test-artifacts
+cluster_build_log=test-artifacts/cluster-build.log
+bash scripts/cluster/build.sh >"$cluster_build_log" 2>&1 &
+cluster_build=$!
+# Before the e2e: a failed build is reported here, and up.sh builds again, in the open.
+cluster_build_done() {
+  wait "$cluster_build" && { tail -n 3 "$cluster_build_log"; return 0; }
+  cat "$cluster_build_log"
+  say "the cluster build beside the tests failed (above); the e2e's up.sh tries again"
+}
+
 set +e   # every step runs (common.sh's step records a failure); summary says which failed
 
 step typecheck tsc --noEmit
@@ -46,11 +60,10 @@ step charts bash scripts/charts/check.sh
 step workflows bash scripts/verify/actionlint.sh
 step "workflow rules" bun scripts/verify/check-workflows.ts
 step shellcheck bash scripts/verify/shellcheck.sh
-# A real single-node Kubernetes built here (scripts/cluster): install, helm test, demo check
+# A real Kubernetes built here (scripts/cluster), two nodes: install, helm test, demo check
 # through the node ports, NetworkPolicies enforced, heartbeat operator scenarios, a
-# zero-failure upgrade under keep-alive load, a clean uninstall. The first run builds
-# Kubernetes, BuildKit, the registry and kube-router (~17 min on a quiet 2-core machine),
-# then they are cached.
+# zero-failure upgrade under keep-alive load, drain and node loss, an HPA, a clean uninstall.
+cluster_build_done
 step "cluster e2e" bash scripts/e2e/run.sh
 
 summary
